@@ -1,0 +1,80 @@
+# Ordermesh — every target runs on Node 24 from .ordermesh/tools/node when the host's Node is older.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+NODE_DIR := $(ROOT)/.ordermesh/tools/node
+export PATH := $(NODE_DIR)/bin:$(ROOT)/node_modules/.bin:$(PATH)
+export NX_DAEMON ?= false
+export NX_NO_CLOUD := true
+ORDERMESH := node $(ROOT)/tools/platform/bin/ordermesh.mjs
+PROFILE ?= dev
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+# ---- set-up ---------------------------------------------------------------------------------
+.PHONY: node deps setup
+node: ## Install Node 24 into .ordermesh/tools/node when the host's Node is older
+	@bash tools/setup/node.sh
+
+deps: node ## Install npm dependencies (npm ci) when package-lock.json changed
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		npm ci --no-audit --no-fund; fi
+
+setup: deps ## Install and build everything the local platform needs (cached in .ordermesh/)
+	@$(ORDERMESH) setup
+
+# ---- build ----------------------------------------------------------------------------------
+.PHONY: build proto
+build: deps ## Compile apps and libs into dist/ (SWC)
+	@node tools/build/build.mjs
+
+proto: deps ## Regenerate the gRPC TypeScript stubs and the topic list from the protos/events
+	@npm run --silent proto:gen
+
+# ---- local platform -------------------------------------------------------------------------
+.PHONY: up down status seed
+up: setup build ## Start the whole platform locally (infra + every service), seed demo data
+	@$(ORDERMESH) up --profile $(PROFILE)
+	@$(ORDERMESH) seed --profile $(PROFILE)
+	@$(ORDERMESH) urls --profile $(PROFILE)
+
+down: ## Stop everything `make up` started (no process or port left behind)
+	@$(ORDERMESH) down --profile $(PROFILE)
+
+status: ## Show every process, port, pid and health
+	@$(ORDERMESH) status --profile $(PROFILE)
+
+seed: ## Load the demo catalogue, stock, prices and users into a running platform
+	@$(ORDERMESH) seed --profile $(PROFILE)
+
+# ---- quality --------------------------------------------------------------------------------
+.PHONY: lint typecheck format check-generated unit e2e test
+lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
+	@eslint --max-warnings=0 .
+	@prettier --check --log-level warn .
+	@buf lint
+	@bash tools/proto/buf-breaking.sh
+
+typecheck: deps ## TypeScript strict type-check of the whole workspace
+	@tsc -p tsconfig.json
+
+format: deps ## Format everything with Prettier
+	@prettier --write --log-level warn .
+
+check-generated: deps ## Fail when regenerating the gRPC stubs or the topic list would change them
+	@node tools/proto/check-generated.mjs
+
+unit: deps ## Unit tests of every app and lib
+	@jest -c jest.config.js --ci
+
+e2e: setup build ## Integration and end-to-end tests on a test-profile platform of their own
+	@bash tools/test/e2e.sh
+
+test: deps ## Everything CI runs: lint, generated-code check, unit, integration and e2e tests
+	@bash tools/test/run-all.sh
+
+-include k8s/k8s.mk

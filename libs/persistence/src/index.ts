@@ -1,0 +1,2 @@
+export * from './typeorm.module';
+export * from './pg-errors';

@@ -1,0 +1,61 @@
+import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityList = MixedList<Function | string | EntitySchema>;
+
+export interface PostgresOptions {
+  entities: EntityList;
+  /** Migration classes, run in order at start-up. The schema is never synchronised. */
+  migrations: EntityList;
+  poolSize?: number;
+}
+
+@Injectable()
+class PostgresReadiness implements OnModuleInit {
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', async () => {
+      const started = Date.now();
+      await this.dataSource.query('SELECT 1');
+      return { latencyMs: Date.now() - started };
+    });
+  }
+}
+
+/**
+ * The service's own PostgreSQL database through TypeORM: DATABASE_URL from the validated
+ * configuration, migrations run at start-up (each in its own transaction), `synchronize` never.
+ */
+@Module({})
+export class PostgresModule {
+  static forRoot(options: PostgresOptions): DynamicModule {
+    return {
+      module: PostgresModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [SERVICE_CONFIG],
+          useFactory: (config: { DATABASE_URL: string }) => ({
+            type: 'postgres' as const,
+            url: config.DATABASE_URL,
+            entities: options.entities,
+            migrations: options.migrations,
+            migrationsRun: true,
+            migrationsTransactionMode: 'each' as const,
+            synchronize: false,
+            extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 3_000 },
+            retryAttempts: 5,
+            retryDelay: 1_000,
+          }),
+        }),
+      ],
+      providers: [PostgresReadiness],
+    };
+  }
+}

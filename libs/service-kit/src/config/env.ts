@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** A configuration problem found at start-up; the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment against a service's schema; throws ConfigError listing every problem. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return issue.code === 'invalid_type' && env[name] === undefined
+        ? `${name} is required`
+        : `${name}: ${issue.message}`;
+    }),
+  );
+}
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+/** Building blocks for the services' env schemas, so every service spells a setting the same way. */
+export const env = {
+  port: () => z.coerce.number().int().min(1).max(65535),
+  /** A downstream gRPC address `host:port` (`<SERVICE>_GRPC_ADDR`). */
+  grpcAddr: () => z.string().regex(hostPort, 'must be host:port'),
+  url: (protocols: readonly string[]) =>
+    z
+      .string()
+      .url()
+      .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+        message: `must be a ${protocols.join(' or ')} URL`,
+      }),
+  /** Comma-separated `host:port` list, e.g. KAFKA_BROKERS. */
+  hostList: () =>
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(hostPort, 'each entry must be host:port')).min(1)),
+  durationMs: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
+  flag: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', 'enabled', 'disabled', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === 'enabled' || value === '1'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+};
+
+/** Settings every service has. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: env.port(),
+  SHUTDOWN_TIMEOUT_MS: env.durationMs(10_000),
+});
+
+/** Settings of a service that serves gRPC. */
+export const grpcServiceEnvSchema = baseEnvSchema.extend({ GRPC_PORT: env.port() });
+
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+export type GrpcServiceEnv = z.infer<typeof grpcServiceEnvSchema>;

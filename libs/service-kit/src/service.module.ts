@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggingModule, MetricsModule } from '@ordermesh/observability';
+import type { z } from 'zod';
+import { SERVICE_CONFIG, ServiceConfigModule } from './config/config.module';
+import type { BaseEnv } from './config/env';
+import { GrpcDeadlineInterceptor } from './grpc/deadline.interceptor';
+import { HealthModule } from './health/health.module';
+
+/**
+ * What every service imports once in its AppModule: validated configuration, JSON logging,
+ * metrics, health (HTTP and, for gRPC servers, grpc.health.v1) and deadline propagation.
+ */
+@Module({})
+export class ServiceModule {
+  static forRoot<S extends z.ZodType<BaseEnv>>(options: {
+    name: string;
+    envSchema: S;
+    grpc: boolean;
+  }): DynamicModule {
+    return {
+      module: ServiceModule,
+      imports: [
+        ServiceConfigModule.forRoot(options.envSchema),
+        LoggingModule.forRoot({
+          service: options.name,
+          inject: [SERVICE_CONFIG],
+          level: (config: BaseEnv) => config.LOG_LEVEL,
+        }),
+        MetricsModule.forRoot(options.name),
+        HealthModule.forRoot({ grpc: options.grpc }),
+      ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor }],
+    };
+  }
+}

