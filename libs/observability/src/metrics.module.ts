@@ -11,12 +11,21 @@ import {
   Module,
   NestInterceptor,
   NestMiddleware,
+  SetMetadata,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
 import { Metrics } from './metrics';
 
+/**
+ * Marks operational endpoints (health, metrics): no authentication, no rate limit. Guards of the
+ * public edge check it.
+ */
+export const OPERATIONAL_ROUTE = 'ordermesh:operational';
+export const Operational = () => SetMetadata(OPERATIONAL_ROUTE, true);
+
+@Operational()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
@@ -89,6 +98,6 @@ export class MetricsModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).exclude('metrics').forRoutes('*path');
+    consumer.apply(HttpMetricsMiddleware).exclude('metrics').forRoutes('{*path}');
   }
 }

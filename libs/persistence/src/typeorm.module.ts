@@ -3,15 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type EntityList = MixedList<Function | string | EntitySchema>;
-
+/* eslint-disable @typescript-eslint/no-unsafe-function-type -- TypeORM's own list types */
 export interface PostgresOptions {
-  entities: EntityList;
+  entities: MixedList<Function | string | EntitySchema>;
   /** Migration classes, run in order at start-up. The schema is never synchronised. */
-  migrations: EntityList;
+  migrations: MixedList<Function | string>;
   poolSize?: number;
 }
+/* eslint-enable @typescript-eslint/no-unsafe-function-type */
 
 @Injectable()
 class PostgresReadiness implements OnModuleInit {

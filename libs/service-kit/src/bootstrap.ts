@@ -1,5 +1,6 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { GrpcApi } from '@ordermesh/contracts';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { shutdownTelemetry } from '@ordermesh/observability/telemetry';
 import { Logger } from 'nestjs-pino';
@@ -14,7 +15,9 @@ export interface ServiceDefinition {
   name: string;
   module: Type<unknown>;
   /** The domain whose gRPC service this process serves (`ordermesh.<domain>.v1`). */
-  grpc?: { domain: string; extraProtos?: { package: string; file: string }[] };
+  grpc?: { domain: GrpcApi; extraApis?: GrpcApi[] };
+  /** Options for NestFactory.create (e.g. the gateway parses bodies itself). */
+  nestOptions?: NestApplicationOptions;
   /** Extra HTTP set-up (the gateway's middleware, OpenAPI, …) before listening. */
   configureHttp?: (app: INestApplication) => void | Promise<void>;
 }
@@ -27,7 +30,11 @@ export interface ServiceDefinition {
 export async function bootstrapService(definition: ServiceDefinition): Promise<INestApplication> {
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(definition.module, { bufferLogs: true, abortOnError: false });
+    app = await NestFactory.create(definition.module, {
+      bufferLogs: true,
+      abortOnError: false,
+      ...definition.nestOptions,
+    });
     app.useLogger(app.get(Logger));
     const config = app.get<BaseEnv & { GRPC_PORT?: number }>(SERVICE_CONFIG);
     if (definition.grpc) {

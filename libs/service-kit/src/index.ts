@@ -8,3 +8,5 @@ export * from './grpc/server';
 export * from './health/health.module';
 export * from './health/readiness';
 export * from './service.module';
+export * from './grpc/health-probe';
+export * from './http/deadline.middleware';

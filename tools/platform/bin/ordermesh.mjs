@@ -30,5 +30,16 @@ if (major < REQUIRED_MAJOR) {
   process.exit(child.status ?? 1);
 }
 
+// kafkajs 2.2.4 sets negative timeouts on Node >= 23 (harmless, prints TimeoutNegativeWarning):
+// keep Node's default warning printer for everything else.
+const defaultWarningListeners = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name === 'TimeoutNegativeWarning') return;
+  for (const l of defaultWarningListeners) l(w);
+});
+
 const { main } = await import(pathToFileURL(join(here, '..', 'cli.ts')).href);
 await main(process.argv.slice(2));
+// Do not wait for idle keep-alive sockets of probes.
+process.exit(process.exitCode ?? 0);

@@ -1,14 +1,21 @@
-import path from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import { DynamicModule, Inject, Module } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
 import { ClientGrpc, ClientsModule, Transport } from '@nestjs/microservices';
-import { PROTO_ROOT } from '@ordermesh/contracts';
+import { type GrpcApi, GRPC_SERVICES, grpcTransportOptions } from '@ordermesh/contracts';
 import { Metrics } from '@ordermesh/observability';
 import { outboundDeadline } from '@ordermesh/resilience';
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
+import { Readiness } from '../health/readiness';
 import { GrpcStatus, isGrpcCallError } from './errors';
-import { PROTO_LOADER_OPTIONS, domainProto } from './server';
+import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
 type MethodName<T> = { [K in keyof T]: T[K] extends UnaryMethod ? K : never }[keyof T] & string;
@@ -27,18 +34,28 @@ export interface CallOptions {
  * is a compile error.
  */
 export class GrpcClient<T extends object> {
+  private readonly allowed: ReadonlySet<string>;
+
   constructor(
     readonly target: string,
     private readonly stub: T,
     private readonly metrics: Metrics,
     private readonly defaultTimeoutMs: number,
-  ) {}
+    /** The RPCs (proto names) this service declared it calls; any other call is refused. */
+    methods: readonly string[],
+  ) {
+    this.allowed = new Set(methods);
+  }
 
   async call<K extends MethodName<T>>(
     method: K,
     request: RequestOf<T[K]>,
     options: CallOptions = {},
   ): Promise<ResponseOf<T[K]>> {
+    const rpc = `${method[0]!.toUpperCase()}${method.slice(1)}`;
+    if (!this.allowed.has(rpc)) {
+      throw new Error(`${this.target}.${rpc} is not declared in this service's grpc-calls`);
+    }
     const deadline = outboundDeadline(options.timeoutMs ?? this.defaultTimeoutMs);
     const end = this.metrics.grpcClientDuration.startTimer({
       target: this.target,
@@ -62,22 +79,17 @@ export class GrpcClient<T extends object> {
   }
 }
 
-const clientToken = (domain: string) => `ordermesh.grpc-client.${domain}`;
-const transportToken = (domain: string) => `ordermesh.grpc-transport.${domain}`;
+const clientToken = (domain: GrpcApi) => `ordermesh.grpc-client.${domain}`;
+const transportToken = (domain: GrpcApi) => `ordermesh.grpc-transport.${domain}`;
 
 /** `@InjectGrpcClient('user') users: GrpcClient<UserServiceClient>` */
-export const InjectGrpcClient = (domain: string): ParameterDecorator & PropertyDecorator =>
+export const InjectGrpcClient = (domain: GrpcApi): ParameterDecorator & PropertyDecorator =>
   Inject(clientToken(domain));
 
-export interface GrpcClientSpec {
-  /** Domain of the downstream service (`user` → ordermesh.user.v1.UserService). */
-  domain: string;
-  /** Default per-call budget. */
-  timeoutMs?: number;
-}
+/** Per downstream domain (`user` → ordermesh.user.v1.UserService), the RPCs a service calls. */
+export type GrpcCalls = Readonly<Partial<Record<GrpcApi, readonly string[]>>>;
 
-const serviceName = (domain: string) => `${domain[0]!.toUpperCase()}${domain.slice(1)}Service`;
-const addressVariable = (domain: string) => `${domain.toUpperCase()}_GRPC_ADDR`;
+const addressVariable = (domain: GrpcApi) => `${domain.toUpperCase()}_GRPC_ADDR`;
 
 /**
  * Clients for the downstream gRPC services a service calls. Addresses come from the validated
@@ -85,7 +97,10 @@ const addressVariable = (domain: string) => `${domain.toUpperCase()}_GRPC_ADDR`;
  */
 @Module({})
 export class GrpcClientsModule {
-  static register(specs: GrpcClientSpec[]): DynamicModule {
+  static register(calls: GrpcCalls, options: { timeoutMs?: number } = {}): DynamicModule {
+    const specs = (Object.entries(calls) as [GrpcApi, readonly string[]][]).map(
+      ([domain, methods]) => ({ domain, methods }),
+    );
     const transports = ClientsModule.registerAsync(
       specs.map((spec) => ({
         name: transportToken(spec.domain),
@@ -94,9 +109,7 @@ export class GrpcClientsModule {
           transport: Transport.GRPC as const,
           options: {
             url: String(config[addressVariable(spec.domain)]),
-            package: `ordermesh.${spec.domain}.v1`,
-            protoPath: path.join(PROTO_ROOT, domainProto(spec.domain)),
-            loader: PROTO_LOADER_OPTIONS,
+            ...grpcTransportOptions(spec.domain),
           },
         }),
       })),
@@ -107,16 +120,52 @@ export class GrpcClientsModule {
       useFactory: (transport: ClientGrpc, metrics: Metrics) =>
         new GrpcClient(
           spec.domain,
-          transport.getService<object>(serviceName(spec.domain)),
+          transport.getService<object>(GRPC_SERVICES[spec.domain].service),
           metrics,
-          spec.timeoutMs ?? 2_000,
+          options.timeoutMs ?? 2_000,
+          spec.methods,
         ),
     }));
+    const probes = {
+      provide: DownstreamReadiness,
+      inject: [Readiness, SERVICE_CONFIG],
+      useFactory: (readiness: Readiness, config: Record<string, unknown>) =>
+        new DownstreamReadiness(
+          readiness,
+          specs.map((spec) => [spec.domain, String(config[addressVariable(spec.domain)])] as const),
+        ),
+    };
     return {
       module: GrpcClientsModule,
       imports: [transports],
-      providers,
+      providers: [...providers, probes],
       exports: providers.map((p) => p.provide),
     };
+  }
+}
+
+/**
+ * Reports each downstream's grpc.health.v1 status in this service's readiness details. They are
+ * not critical: a service whose downstream is down stays in rotation and degrades instead.
+ */
+@Injectable()
+class DownstreamReadiness implements OnModuleInit, OnModuleDestroy {
+  private readonly probes: GrpcHealthProbe[] = [];
+
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly downstreams: readonly (readonly [string, string])[],
+  ) {}
+
+  onModuleInit(): void {
+    for (const [domain, address] of this.downstreams) {
+      const probe = new GrpcHealthProbe(address);
+      this.probes.push(probe);
+      this.readiness.register(`grpc:${domain}`, () => probe.check(), { critical: false });
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const probe of this.probes) probe.close();
   }
 }

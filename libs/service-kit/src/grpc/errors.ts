@@ -53,3 +53,8 @@ export function errorDetails(error: GrpcCallError): unknown {
     return undefined;
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs in every service; a malformed id is INVALID_ARGUMENT, never a database error. */
+export const isUuid = (value: string): boolean => UUID.test(value);

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Operational } from '@ordermesh/observability';
 import { Readiness } from './readiness';
 
 /**
  * `/health/live` answers for the process alone (never for dependencies, so a database outage never
  * restarts healthy pods); `/health/ready` answers for the dependencies.
  */
+@Operational()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: Readiness) {}

@@ -19,8 +19,30 @@ describe('Readiness', () => {
     readiness.register('slow', () => new Promise(() => undefined));
     const report = await readiness.report(20);
     expect(report.ready).toBe(false);
-    expect(report.checks['db']).toEqual({ status: 'down', message: 'connection refused' });
-    expect(report.checks['slow']).toEqual({ status: 'down', message: 'slow check timed out' });
+    expect(report.checks['db']).toEqual({
+      status: 'down',
+      critical: true,
+      message: 'connection refused',
+    });
+    expect(report.checks['slow']).toMatchObject({
+      status: 'down',
+      message: 'slow check timed out',
+    });
+  });
+
+  it('reports a non-critical dependency without becoming unready', async () => {
+    const readiness = new Readiness();
+    readiness.register('db', async () => undefined);
+    readiness.register(
+      'order',
+      async () => {
+        throw new Error('UNAVAILABLE');
+      },
+      { critical: false },
+    );
+    const report = await readiness.report();
+    expect(report.ready).toBe(true);
+    expect(report.checks['order']).toMatchObject({ status: 'down', critical: false });
   });
 
   it('turns not-ready as soon as shutdown begins', async () => {

@@ -3,6 +3,14 @@ import { Injectable } from '@nestjs/common';
 /** A dependency check: resolves with details when the dependency is usable, rejects otherwise. */
 export type ReadinessCheck = () => Promise<Record<string, unknown> | void>;
 
+export interface CheckOptions {
+  /**
+   * A non-critical dependency is reported but does not make the process unready: the gateway
+   * keeps serving product pages while the order service restarts.
+   */
+  critical?: boolean;
+}
+
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { status: 'up' | 'down'; [detail: string]: unknown }>;
@@ -14,11 +22,11 @@ export interface ReadinessReport {
  */
 @Injectable()
 export class Readiness {
-  private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly checks = new Map<string, { check: ReadinessCheck; critical: boolean }>();
   private shuttingDown = false;
 
-  register(name: string, check: ReadinessCheck): void {
-    this.checks.set(name, check);
+  register(name: string, check: ReadinessCheck, options: CheckOptions = {}): void {
+    this.checks.set(name, { check, critical: options.critical ?? true });
   }
 
   beginShutdown(): void {
@@ -34,17 +42,19 @@ export class Readiness {
     if (this.shuttingDown) {
       return { ready: false, checks: { shutdown: { status: 'down', message: 'shutting down' } } };
     }
+    let ready = true;
     await Promise.all(
-      [...this.checks].map(async ([name, check]) => {
+      [...this.checks].map(async ([name, { check, critical }]) => {
         try {
           const details = await withTimeout(check(), timeoutMs, `${name} check timed out`);
           checks[name] = { status: 'up', ...(details ?? {}) };
         } catch (error) {
-          checks[name] = { status: 'down', message: (error as Error).message };
+          checks[name] = { status: 'down', critical, message: (error as Error).message };
+          if (critical) ready = false;
         }
       }),
     );
-    return { ready: Object.values(checks).every((c) => c.status === 'up'), checks };
+    return { ready, checks };
   }
 }
 

@@ -1,0 +1,85 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { errorDetails, GrpcStatus, isGrpcCallError } from '@ordermesh/service-kit';
+import type { Response } from 'express';
+import { type ErrorBody, httpStatusForGrpc, reasonPhrase } from './http-errors';
+
+/** Seconds a client should wait before retrying when a dependency is unavailable. */
+const RETRY_AFTER_UNAVAILABLE_S = 2;
+
+/**
+ * Every error leaves the gateway as `{ statusCode, error, message, details? }`. Downstream gRPC
+ * errors keep their reason and map to HTTP consistently; anything unexpected is a logged 500 that
+ * reveals nothing internal.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    this.catchExpress(exception, host.switchToHttp().getResponse<Response>());
+  }
+
+  /** Also used as an express error handler for errors raised before Nest routes the request. */
+  catchExpress(exception: unknown, response: Response): void {
+    const body = this.toBody(exception);
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
+    }
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, statusCode: body.statusCode }, body.message);
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const payload = typeof raw === 'string' ? { message: raw } : (raw as Record<string, unknown>);
+      const messages = payload['message'];
+      const body: ErrorBody = {
+        statusCode: status,
+        error: reasonPhrase(status),
+        message: Array.isArray(messages)
+          ? 'request validation failed'
+          : String(messages ?? exception.message),
+      };
+      const details = Array.isArray(messages) ? messages : payload['details'];
+      if (details !== undefined) body.details = details;
+      return body;
+    }
+    if (isGrpcCallError(exception)) {
+      const status = httpStatusForGrpc(exception.code);
+      const internal = status === HttpStatus.INTERNAL_SERVER_ERROR;
+      const body: ErrorBody = {
+        statusCode: status,
+        error: reasonPhrase(status),
+        message: internal ? 'internal error' : this.grpcMessage(exception.code, exception.details),
+      };
+      const details = internal ? undefined : errorDetails(exception);
+      if (details !== undefined) body.details = details;
+      return body;
+    }
+    const httpLike = exception as { status?: unknown; type?: unknown };
+    if (httpLike?.type === 'entity.too.large') {
+      return { statusCode: 413, error: reasonPhrase(413), message: 'request body too large' };
+    }
+    if (httpLike?.type === 'entity.parse.failed') {
+      return { statusCode: 400, error: reasonPhrase(400), message: 'malformed JSON body' };
+    }
+    return { statusCode: 500, error: reasonPhrase(500), message: 'internal error' };
+  }
+
+  private grpcMessage(code: GrpcStatus, details: string): string {
+    if (code === GrpcStatus.UNAVAILABLE) return 'a service is temporarily unavailable, retry later';
+    if (code === GrpcStatus.DEADLINE_EXCEEDED) return 'the request timed out';
+    return details;
+  }
+}

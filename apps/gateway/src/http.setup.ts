@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SERVICE_CONFIG, remainingDeadlineMiddleware } from '@ordermesh/service-kit';
+import type { NextFunction, Request, Response } from 'express';
+import { json } from 'express';
+import helmet from 'helmet';
+import { ErrorFilter } from './common/error.filter';
+import type { GatewayEnv } from './config/env.schema';
+
+export const API_PREFIX = 'api/v1';
+
+/** The public edge: security headers, CORS, body limit, strict validation, one error shape, docs. */
+export function configureHttp(app: INestApplication): void {
+  const config = app.get<GatewayEnv>(SERVICE_CONFIG);
+  const express = app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void };
+  express.set('trust proxy', 'loopback, uniquelocal');
+
+  app.use(helmet());
+  app.enableCors({
+    origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+  });
+  app.use(json({ limit: config.BODY_LIMIT }));
+  // Body-parser errors (413, malformed JSON) happen before Nest's filters see the request.
+  app.use((error: unknown, request: Request, response: Response, next: NextFunction) =>
+    error ? new ErrorFilter().catchExpress(error, response) : next(),
+  );
+  app.use(remainingDeadlineMiddleware(config.REQUEST_TIMEOUT_MS));
+
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.useGlobalFilters(new ErrorFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Ordermesh API')
+      .setDescription('The public REST API of the Ordermesh order platform')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

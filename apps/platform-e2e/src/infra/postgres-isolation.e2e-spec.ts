@@ -1,0 +1,98 @@
+/**
+ * Each relational service has its own database and role on the platform's PostgreSQL: the role
+ * owns its database and cannot connect to any other service's database (nor the maintenance db).
+ */
+import { Client } from 'pg';
+import { platformInfo, type PlatformInfo } from './platform-info';
+
+interface Attempt {
+  ok: boolean;
+  code?: string;
+  message?: string;
+}
+
+async function tryConnect(
+  info: PlatformInfo,
+  user: string,
+  password: string,
+  database: string,
+  sql?: string,
+): Promise<Attempt & { rows?: Record<string, unknown>[] }> {
+  const client = new Client({
+    host: info.postgres.host,
+    port: info.postgres.port,
+    user,
+    password,
+    database,
+    connectionTimeoutMillis: 5000,
+  });
+  try {
+    await client.connect();
+    const rows = sql ? (await client.query(sql)).rows : [];
+    return { ok: true, rows };
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return { ok: false, code: err.code, message: err.message };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+describe('PostgreSQL: one database and one role per service', () => {
+  const info = platformInfo();
+  const services = Object.keys(info.postgres.databases);
+
+  it('has a database for each relational service', () => {
+    expect(services.sort()).toEqual(['inventory', 'order', 'payment', 'pricing', 'shipping', 'user']);
+    for (const svc of services) {
+      expect(info.postgres.databases[svc]!.database).toBe(`${svc}_svc`);
+      expect(info.postgres.databases[svc]!.user).toBe(`${svc}_svc`);
+    }
+  });
+
+  it.each(['user', 'inventory', 'pricing', 'order', 'payment', 'shipping'])(
+    '%s_svc connects to its own database, owns it and can create tables there',
+    async (svc) => {
+      const db = info.postgres.databases[svc]!;
+      const r = await tryConnect(
+        info,
+        db.user,
+        db.password,
+        db.database,
+        `SELECT current_user AS "user", current_database() AS "db",
+                (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS "superuser",
+                (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS "owner",
+                has_schema_privilege('public', 'CREATE') AS "canCreate"`,
+      );
+      expect(r).toMatchObject({ ok: true });
+      expect(r.rows![0]).toEqual({
+        user: db.user,
+        db: db.database,
+        superuser: false,
+        owner: db.user,
+        canCreate: true,
+      });
+    },
+  );
+
+  it.each(['user', 'inventory', 'pricing', 'order', 'payment', 'shipping'])(
+    "%s_svc cannot connect to any other service's database",
+    async (svc) => {
+      const own = info.postgres.databases[svc]!;
+      for (const other of services.filter((s) => s !== svc)) {
+        const target = info.postgres.databases[other]!.database;
+        const r = await tryConnect(info, own.user, own.password, target);
+        expect({ target, ok: r.ok, code: r.code }).toEqual({ target, ok: false, code: '42501' });
+      }
+      const maintenance = await tryConnect(info, own.user, own.password, 'postgres');
+      expect(maintenance).toMatchObject({ ok: false, code: '42501' });
+    },
+  );
+
+  it("rejects a role's login with another role's password", async () => {
+    const user = info.postgres.databases['user']!;
+    const order = info.postgres.databases['order']!;
+    const r = await tryConnect(info, user.user, order.password, user.database);
+    expect(r).toMatchObject({ ok: false, code: '28P01' });
+  });
+});

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  InvalidPageTokenError,
+  StockStatus,
+  decodePageToken,
+  encodePageToken,
+  normalizePageSize,
+  type InventoryServiceClient,
+  type Money,
+  type PricingServiceClient,
+  type Product as ProductMessage,
+  type ProductView,
+} from '@ordermesh/contracts';
+import {
+  GrpcClient,
+  InjectConfig,
+  InjectGrpcClient,
+  invalidArgument,
+  isUuid,
+  notFound,
+} from '@ordermesh/service-kit';
+import type { Model } from 'mongoose';
+import { z } from 'zod';
+import type { ProductEnv } from '../config/env.schema';
+import { Product, type ProductDocument } from './product.schema';
+
+export interface ProductInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  category?: string | undefined;
+  attributes?: Record<string, string> | undefined;
+  basePrice?: Money | undefined;
+}
+
+const cursorSchema = z.object({ id: z.string() });
+const CURRENCY = /^[A-Z]{3}$/;
+const MAX_ATTRIBUTES = 50;
+
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectModel(Product.name) private readonly products: Model<Product>,
+    @InjectGrpcClient('inventory') private readonly inventory: GrpcClient<InventoryServiceClient>,
+    @InjectGrpcClient('pricing') private readonly pricing: GrpcClient<PricingServiceClient>,
+    @InjectConfig() private readonly config: ProductEnv,
+  ) {}
+
+  async create(input: ProductInput): Promise<ProductMessage> {
+    validate(input, true);
+    const created = await this.products.create({
+      _id: randomUUID(),
+      name: input.name!.trim(),
+      description: input.description?.trim() ?? '',
+      category: input.category!.trim().toLowerCase(),
+      attributes: input.attributes ?? {},
+      basePrice: input.basePrice!,
+    });
+    return toMessage(created);
+  }
+
+  async update(id: string, input: ProductInput): Promise<ProductMessage> {
+    requireId(id);
+    validate(input, false);
+    const set: Record<string, unknown> = {};
+    if (input.name !== undefined) set['name'] = input.name.trim();
+    if (input.description !== undefined) set['description'] = input.description.trim();
+    if (input.category !== undefined) set['category'] = input.category.trim().toLowerCase();
+    if (input.attributes !== undefined) set['attributes'] = input.attributes;
+    if (input.basePrice !== undefined) set['basePrice'] = input.basePrice;
+    const updated = await this.products.findByIdAndUpdate(id, { $set: set }, { new: true });
+    if (!updated) throw notFound(`product ${id} not found`);
+    return toMessage(updated);
+  }
+
+  async get(id: string): Promise<ProductMessage> {
+    requireId(id);
+    const product = await this.products.findById(id);
+    if (!product) throw notFound(`product ${id} not found`);
+    return toMessage(product);
+  }
+
+  async resolve(
+    ids: string[],
+  ): Promise<{ products: ProductMessage[]; missingProductIds: string[] }> {
+    ids.forEach(requireId);
+    const found = await this.products.find({ _id: { $in: [...new Set(ids)] } });
+    const byId = new Map(found.map((p) => [p._id, p]));
+    return {
+      products: found.map(toMessage),
+      missingProductIds: ids.filter((id) => !byId.has(id)),
+    };
+  }
+
+  async view(id: string): Promise<ProductView> {
+    const [view] = await this.compose([await this.get(id)]);
+    return view!;
+  }
+
+  async list(
+    category: string,
+    pageSize: number,
+    pageToken: string,
+  ): Promise<{ views: ProductView[]; nextPageToken: string }> {
+    const size = normalizePageSize(pageSize);
+    const query = category.trim().toLowerCase();
+    let cursor: { id: string } | undefined;
+    try {
+      cursor = decodePageToken(pageToken, cursorSchema, query);
+    } catch (error) {
+      if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
+      throw error;
+    }
+    const filter: Record<string, unknown> = {};
+    if (query) filter['category'] = query;
+    if (cursor) filter['_id'] = { $gt: cursor.id };
+    const page = await this.products
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(size + 1);
+    const hasMore = page.length > size;
+    const products = page.slice(0, size).map(toMessage);
+    const last = products[products.length - 1];
+    return {
+      views: await this.compose(products),
+      nextPageToken: hasMore && last ? encodePageToken({ id: last.productId }, query) : '',
+    };
+  }
+
+  /**
+   * Adds stock and the current price to catalogue entries. Either look-up failing (down, slow,
+   * breaker open) degrades the view instead of failing it: base price, stock unavailable.
+   */
+  private async compose(products: ProductMessage[]): Promise<ProductView[]> {
+    if (!products.length) return [];
+    const productIds = products.map((p) => p.productId);
+    const timeoutMs = this.config.VIEW_DEPENDENCY_TIMEOUT_MS;
+    const [stock, prices] = await Promise.allSettled([
+      this.inventory.call('getStockLevels', { productIds }, { timeoutMs }),
+      this.pricing.call('getPrices', { productIds }, { timeoutMs }),
+    ]);
+    const levels = new Map(
+      stock.status === 'fulfilled' ? stock.value.levels.map((l) => [l.productId, l]) : [],
+    );
+    const priced = new Map(
+      prices.status === 'fulfilled' ? prices.value.prices.map((p) => [p.productId, p]) : [],
+    );
+    return products.map((product) => {
+      const level = levels.get(product.productId);
+      const price = priced.get(product.productId);
+      return {
+        product,
+        stock: level
+          ? {
+              available: level.available,
+              status: level.available > 0 ? StockStatus.IN_STOCK : StockStatus.OUT_OF_STOCK,
+            }
+          : {
+              available: 0,
+              status:
+                stock.status === 'fulfilled' ? StockStatus.OUT_OF_STOCK : StockStatus.UNAVAILABLE,
+            },
+        price: price
+          ? {
+              unitPrice: price.unitPrice,
+              listPrice: price.listPrice,
+              discountBps: price.discountBps,
+              available: true,
+            }
+          : {
+              unitPrice: product.basePrice,
+              listPrice: product.basePrice,
+              discountBps: 0,
+              available: false,
+            },
+        degraded: stock.status === 'rejected' || prices.status === 'rejected',
+      };
+    });
+  }
+}
+
+function requireId(id: string): void {
+  if (!isUuid(id)) throw invalidArgument('product_id must be a UUID');
+}
+
+function validate(input: ProductInput, creating: boolean): void {
+  const problems: string[] = [];
+  const text = (value: string | undefined, field: string, max: number, required: boolean) => {
+    if (value === undefined) {
+      if (required) problems.push(`${field} is required`);
+    } else if (!value.trim() || value.length > max) {
+      problems.push(`${field} must be 1 to ${max} characters`);
+    }
+  };
+  text(input.name, 'name', 200, creating);
+  text(input.category, 'category', 100, creating);
+  if (input.description !== undefined && input.description.length > 5_000) {
+    problems.push('description must be at most 5000 characters');
+  }
+  if (input.attributes && Object.keys(input.attributes).length > MAX_ATTRIBUTES) {
+    problems.push(`at most ${MAX_ATTRIBUTES} attributes`);
+  }
+  if (input.basePrice) {
+    const { amountMinor, currency } = input.basePrice;
+    if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {
+      problems.push('base_price.amount_minor must be a non-negative integer');
+    }
+    if (!CURRENCY.test(currency)) problems.push('base_price.currency must be an ISO 4217 code');
+  } else if (creating) {
+    problems.push('base_price is required');
+  }
+  if (problems.length) throw invalidArgument(problems.join('; '), { problems });
+}
+
+function toMessage(doc: ProductDocument): ProductMessage {
+  return {
+    productId: doc._id,
+    name: doc.name,
+    description: doc.description,
+    category: doc.category,
+    attributes: Object.fromEntries(doc.attributes ?? new Map()),
+    basePrice: { amountMinor: doc.basePrice.amountMinor, currency: doc.basePrice.currency },
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}

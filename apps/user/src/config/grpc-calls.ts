@@ -1,0 +1,2 @@
+/** The user service calls no other service. */
+export const grpcCalls = {} as const;

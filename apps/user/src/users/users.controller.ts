@@ -1,0 +1,58 @@
+import { Controller } from '@nestjs/common';
+import {
+  UserRole,
+  UserServiceControllerMethods,
+  UserStatus,
+  type AuthenticateUserRequest,
+  type AuthenticateUserResponse,
+  type GetUserRequest,
+  type GetUserResponse,
+  type RegisterUserRequest,
+  type RegisterUserResponse,
+  type SetUserStatusRequest,
+  type SetUserStatusResponse,
+  type User,
+  type UserServiceController,
+} from '@ordermesh/contracts';
+import { invalidArgument } from '@ordermesh/service-kit';
+import type { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
+
+@Controller()
+@UserServiceControllerMethods()
+export class UsersController implements UserServiceController {
+  constructor(private readonly users: UsersService) {}
+
+  async registerUser(request: RegisterUserRequest): Promise<RegisterUserResponse> {
+    const role = request.role === UserRole.ADMIN ? 'admin' : 'customer';
+    return { user: toMessage(await this.users.register({ ...request, role })) };
+  }
+
+  async authenticateUser(request: AuthenticateUserRequest): Promise<AuthenticateUserResponse> {
+    return { user: toMessage(await this.users.authenticate(request.email, request.password)) };
+  }
+
+  async getUser(request: GetUserRequest): Promise<GetUserResponse> {
+    return { user: toMessage(await this.users.get(request.userId)) };
+  }
+
+  async setUserStatus(request: SetUserStatusRequest): Promise<SetUserStatusResponse> {
+    if (request.status !== UserStatus.ACTIVE && request.status !== UserStatus.SUSPENDED) {
+      throw invalidArgument('status must be ACTIVE or SUSPENDED');
+    }
+    const status = request.status === UserStatus.ACTIVE ? 'active' : 'suspended';
+    return { user: toMessage(await this.users.setStatus(request.userId, status)) };
+  }
+}
+
+function toMessage(user: UserEntity): User {
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role === 'admin' ? UserRole.ADMIN : UserRole.CUSTOMER,
+    status: user.status === 'active' ? UserStatus.ACTIVE : UserStatus.SUSPENDED,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { hash, verify } from '@node-rs/argon2';
+import { isUniqueViolation } from '@ordermesh/persistence';
+import {
+  alreadyExists,
+  invalidArgument,
+  isUuid,
+  notFound,
+  permissionDenied,
+  unauthenticated,
+} from '@ordermesh/service-kit';
+import { DataSource } from 'typeorm';
+import { UserEntity, type UserRoleName, type UserStatusName } from './user.entity';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 256;
+
+/**
+ * A hash computed once at start-up and verified against when the email is unknown, so an unknown
+ * email and a wrong password take the same time.
+ */
+const DUMMY_HASH = hash('ordermesh-timing-equaliser');
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async register(input: {
+    email: string;
+    password: string;
+    name: string;
+    role: UserRoleName;
+  }): Promise<UserEntity> {
+    const email = input.email.trim().toLowerCase();
+    const name = input.name.trim();
+    const problems: string[] = [];
+    if (!EMAIL.test(email) || email.length > 254) problems.push('email is not a valid address');
+    if (input.password.length < MIN_PASSWORD || input.password.length > MAX_PASSWORD) {
+      problems.push(`password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+    }
+    if (!name || name.length > 200) problems.push('name must be 1 to 200 characters');
+    if (problems.length) throw invalidArgument(problems.join('; '), { problems });
+
+    const user = this.dataSource.getRepository(UserEntity).create({
+      id: randomUUID(),
+      email,
+      name,
+      passwordHash: await hash(input.password),
+      role: input.role,
+      status: 'active',
+    });
+    try {
+      return await this.dataSource.getRepository(UserEntity).save(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw alreadyExists('a user with this email already exists');
+      throw error;
+    }
+  }
+
+  async authenticate(emailInput: string, password: string): Promise<UserEntity> {
+    const email = emailInput.trim().toLowerCase();
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
+    const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), password).catch(
+      () => false,
+    );
+    if (!user || !valid) throw unauthenticated('invalid email or password');
+    if (user.status !== 'active') throw permissionDenied('this account is suspended');
+    return user;
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    if (!isUuid(id)) throw invalidArgument('user_id must be a UUID');
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id });
+    if (!user) throw notFound(`user ${id} not found`);
+    return user;
+  }
+
+  async setStatus(id: string, status: UserStatusName): Promise<UserEntity> {
+    const user = await this.get(id);
+    user.status = status;
+    return this.dataSource.getRepository(UserEntity).save(user);
+  }
+}

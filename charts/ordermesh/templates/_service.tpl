@@ -1,0 +1,608 @@
+{{/* =========================================================================================
+     Named object templates for one Ordermesh service. Every template takes
+     dict "root" $ "name" <service> "c" <merged settings> "graph" <call graph> [track]
+     and is called from templates/services.yaml, which loops over .Values.components.
+     ========================================================================================= */}}
+
+{{/* Callers of .name in the call graph → {items: [{caller, methods}]} (enabled callers only) */}}
+{{- define "ordermesh.callers" -}}
+{{- $out := list -}}
+{{- range $caller := keys .graph | sortAlpha -}}
+{{- $calls := index $.graph $caller | default dict -}}
+{{- if and (hasKey $calls $.name) (hasKey $.root.Values.components $caller) -}}
+{{- $cc := include "ordermesh.component" (dict "root" $.root "name" $caller) | fromYaml -}}
+{{- if $cc.enabled -}}
+{{- $out = append $out (dict "caller" $caller "methods" (index $calls $.name)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "items" $out) -}}
+{{- end -}}
+
+{{/* Callees of .name → {items: [{callee, methods, port}]} */}}
+{{- define "ordermesh.callees" -}}
+{{- $out := list -}}
+{{- $calls := index .graph .name | default dict -}}
+{{- range $callee := keys $calls | sortAlpha -}}
+{{- if not (hasKey $.root.Values.components $callee) -}}
+{{- fail (printf "call graph: %s calls unknown service %s" $.name $callee) -}}
+{{- end -}}
+{{- $cc := include "ordermesh.component" (dict "root" $.root "name" $callee) | fromYaml -}}
+{{- if not $cc.enabled -}}
+{{- fail (printf "components.%s is disabled but %s calls it" $callee $.name) -}}
+{{- end -}}
+{{- $out = append $out (dict "callee" $callee "methods" (index $calls $callee) "port" (int $cc.ports.grpc)) -}}
+{{- end -}}
+{{- toYaml (dict "items" $out) -}}
+{{- end -}}
+
+{{- define "ordermesh.service.serviceAccount" -}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+automountServiceAccountToken: false
+{{- end -}}
+
+{{/* Environment of a service: secret/field refs first (they are referenced by $(VAR)), then the
+     plain values (chart-computed, overridden by components.<name>.env), sorted. */}}
+{{- define "ordermesh.service.env" -}}
+{{- $root := .root -}}{{- $c := .c -}}{{- $V := .root.Values -}}
+{{- $plain := dict
+  "NODE_ENV" "production"
+  "LOG_LEVEL" $c.logLevel
+  "HTTP_PORT" (toString $c.ports.http)
+  "SHUTDOWN_TIMEOUT_MS" (toString (int $c.shutdownTimeoutMs))
+  "OTEL_SERVICE_NAME" .name
+  "OTEL_METRICS_EXPORTER" "none"
+  "OTEL_LOGS_EXPORTER" "none"
+  "OTEL_RESOURCE_ATTRIBUTES" (printf "service.namespace=ordermesh,service.version=%s,k8s.namespace.name=%s,k8s.pod.name=$(K8S_POD_NAME)%s" (.c.image.tag | default $root.Chart.AppVersion) $root.Release.Namespace (ternary (printf ",%s" $V.otel.resourceAttributes) "" (ne $V.otel.resourceAttributes "")))
+-}}
+{{- $otlp := include "ordermesh.otlpEndpoint" $root -}}
+{{- if $otlp -}}
+{{- $_ := set $plain "OTEL_TRACES_EXPORTER" "otlp" -}}
+{{- $_ := set $plain "OTEL_EXPORTER_OTLP_ENDPOINT" $otlp -}}
+{{- $_ := set $plain "OTEL_EXPORTER_OTLP_PROTOCOL" "http/protobuf" -}}
+{{- else -}}
+{{- $_ := set $plain "OTEL_TRACES_EXPORTER" "none" -}}
+{{- end -}}
+{{- if gt (int $c.ports.grpc) 0 }}{{ $_ := set $plain "GRPC_PORT" (toString $c.ports.grpc) }}{{ end -}}
+{{- if $c.uses.kafka }}{{ $_ := set $plain "KAFKA_BROKERS" (include "ordermesh.kafka.brokers" $root) }}{{ end -}}
+{{- range (include "ordermesh.callees" . | fromYaml).items -}}
+{{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (printf "%s:%d" .callee (int .port)) -}}
+{{- end -}}
+{{- if $c.uses.postgresql -}}
+{{- $db := $c.uses.postgresql -}}
+{{- $q := ternary "" (printf "?sslmode=%s" $V.externalPostgresql.sslMode) $V.postgresql.enabled -}}
+{{- $_ := set $plain "DATABASE_URL" (printf "postgresql://%s:$(K8S_POSTGRESQL_PASSWORD)@%s:%s/%s%s" $db (include "ordermesh.postgresql.host" $root) (include "ordermesh.postgresql.port" $root) $db $q) -}}
+{{- end -}}
+{{- if $c.uses.mongodb -}}
+{{- $db := $c.uses.mongodb -}}
+{{- $q := ternary (printf "authSource=%s" $db) $V.externalMongodb.options $V.mongodb.enabled -}}
+{{- $_ := set $plain "MONGODB_URL" (printf "mongodb://%s:$(K8S_MONGODB_PASSWORD)@%s:%s/%s?%s" $db (include "ordermesh.mongodb.host" $root) (include "ordermesh.mongodb.port" $root) $db $q) -}}
+{{- end -}}
+{{- if $c.uses.redis -}}
+{{- $auth := ternary ":$(K8S_REDIS_PASSWORD)@" "" (ne (include "ordermesh.redis.secret" $root) "") -}}
+{{- if $V.redis.enabled -}}
+{{- $_ := set $plain "REDIS_URL" (printf "redis://%sredis:6379" $auth) -}}
+{{- else -}}
+{{- $_ := set $plain "REDIS_URL" (printf "%s://%s%s:%d" (ternary "rediss" "redis" $V.externalRedis.tls) $auth (required "externalRedis.host is required when redis.enabled=false" $V.externalRedis.host) (int $V.externalRedis.port)) -}}
+{{- end -}}
+{{- end -}}
+{{- if $c.uses.jwt -}}
+{{- $_ := set $plain "JWT_ISSUER" $V.auth.jwt.issuer -}}
+{{- $_ := set $plain "JWT_AUDIENCE" $V.auth.jwt.audience -}}
+{{- end -}}
+{{- range $k, $v := $c.env }}{{ $_ := set $plain $k (toString $v) }}{{ end -}}
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- if $c.uses.postgresql }}
+- name: K8S_POSTGRESQL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ordermesh.postgresql.secret" $root }}
+      key: {{ $c.uses.postgresql }}-password
+{{- end }}
+{{- if $c.uses.mongodb }}
+- name: K8S_MONGODB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ordermesh.mongodb.secret" $root }}
+      key: {{ $c.uses.mongodb }}-password
+{{- end }}
+{{- if and $c.uses.redis (include "ordermesh.redis.secret" $root) }}
+- name: K8S_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ordermesh.redis.secret" $root }}
+      key: redis-password
+{{- end }}
+{{- if $c.uses.jwt }}
+- name: JWT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $V.auth.jwt.existingSecret | default "gateway-jwt" }}
+      key: jwt-secret
+{{- end }}
+{{- range $k := keys $plain | sortAlpha }}
+- name: {{ $k }}
+  value: {{ index $plain $k | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "ordermesh.service.deployment" -}}
+{{- $c := .c -}}{{- $root := .root -}}{{- $track := .track | default "v1" -}}
+{{- $canary := eq $track "v2" -}}
+{{- $name := ternary (printf "%s-v2" .name) .name $canary -}}
+{{- $image := $c.image -}}
+{{- if and $canary $c.canary.image.tag }}{{ $image = merge (dict "tag" $c.canary.image.tag "digest" "") $c.image }}{{ end -}}
+{{- $tag := $image.tag | default $root.Chart.AppVersion -}}
+{{- $graceSeconds := add (int $c.preStopSleepSeconds) (div (add (int $c.shutdownTimeoutMs) 999) 1000) 5 -}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ $name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" $root "name" .name "component" "service" "version" $tag) | nindent 4 }}
+spec:
+  {{- if $canary }}
+  replicas: {{ $c.canary.replicas }}
+  {{- else if not $c.autoscaling.enabled }}
+  replicas: {{ $c.replicas }}
+  {{- end }}
+  revisionHistoryLimit: 3
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      {{- include "ordermesh.selectorLabels" . | nindent 6 }}
+      version: {{ $track }}
+  template:
+    metadata:
+      labels:
+        {{- include "ordermesh.labels" (dict "root" $root "name" .name "component" "service" "version" $tag) | nindent 8 }}
+        {{- include "ordermesh.meshLabels" (dict "root" $root "name" .name "track" $track) | nindent 8 }}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $c.ports.http | quote }}
+        prometheus.io/path: /metrics
+        {{- with include "ordermesh.sidecarAnnotations" $root | trim }}{{ . | nindent 8 }}{{ end }}
+        {{- with $c.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      serviceAccountName: {{ .name }}
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      terminationGracePeriodSeconds: {{ $graceSeconds }}
+      {{- with include "ordermesh.imagePullSecrets" $root | trim }}{{ . | nindent 6 }}{{ end }}
+      securityContext:
+        {{- include "ordermesh.podSecurityContext" (dict "uid" 1000) | nindent 8 }}
+      {{- with $c.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $c.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      containers:
+        - name: {{ .name }}
+          image: {{ include "ordermesh.image" (dict "root" $root "image" $image "defaultRepository" (printf "ordermesh/%s" .name) "defaultTag" $root.Chart.AppVersion) }}
+          imagePullPolicy: {{ $image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: {{ $c.ports.http }}
+              protocol: TCP
+            {{- if gt (int $c.ports.grpc) 0 }}
+            - name: grpc
+              containerPort: {{ $c.ports.grpc }}
+              protocol: TCP
+            {{- end }}
+          env:
+            {{- include "ordermesh.service.env" . | nindent 12 }}
+          startupProbe:
+            {{- if gt (int $c.ports.grpc) 0 }}
+            grpc:
+              port: {{ $c.ports.grpc }}
+            {{- else }}
+            httpGet:
+              path: /health/live
+              port: http
+            {{- end }}
+            periodSeconds: 2
+            timeoutSeconds: 2
+            failureThreshold: 60
+          livenessProbe:
+            httpGet:
+              path: /health/live
+              port: http
+            periodSeconds: 10
+            timeoutSeconds: 2
+            failureThreshold: 3
+          readinessProbe:
+            httpGet:
+              path: /health/ready
+              port: http
+            periodSeconds: 5
+            timeoutSeconds: 2
+            failureThreshold: 2
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: {{ $c.preStopSleepSeconds }}
+          resources:
+            {{- toYaml $c.resources | nindent 12 }}
+          securityContext:
+            {{- include "ordermesh.containerSecurityContext" . | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        {{- include "ordermesh.tmpVolume" dict | nindent 8 }}
+{{- end -}}
+
+{{- define "ordermesh.service.service" -}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "ordermesh.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: http
+      port: {{ .c.ports.http }}
+      targetPort: http
+      protocol: TCP
+      appProtocol: http
+    {{- if gt (int .c.ports.grpc) 0 }}
+    - name: grpc
+      port: {{ .c.ports.grpc }}
+      targetPort: grpc
+      protocol: TCP
+      appProtocol: grpc
+    {{- end }}
+{{- end -}}
+
+{{- define "ordermesh.service.hpa" -}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .name }}
+  minReplicas: {{ .c.replicas }}
+  maxReplicas: {{ max (int .c.replicas) (int .c.autoscaling.maxReplicas) }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .c.autoscaling.targetCPUUtilizationPercentage }}
+{{- end -}}
+
+{{- define "ordermesh.service.pdb" -}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  maxUnavailable: {{ .c.pdb.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "ordermesh.selectorLabels" . | nindent 6 }}
+      version: v1
+{{- end -}}
+
+{{/* NetworkPolicy: ingress from real callers (gRPC), Prometheus (HTTP + Istio agent), the ingress
+     gateway (public gateway only); egress to callees, backends and Jaeger. DNS/istiod: networkpolicy.yaml */}}
+{{- define "ordermesh.service.networkPolicy" -}}
+{{- $root := .root -}}{{- $c := .c -}}{{- $V := .root.Values -}}
+{{- $callers := (include "ordermesh.callers" . | fromYaml).items -}}
+{{- $callees := (include "ordermesh.callees" . | fromYaml).items -}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" $root "name" .name "component" "service") | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "ordermesh.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    {{- range $callers }}
+    - from:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" .caller) | nindent 10 }}
+      ports:
+        - port: {{ $c.ports.grpc }}
+          protocol: TCP
+    {{- end }}
+    {{- if $c.public }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ $V.istio.ingress.namespace }}
+          podSelector:
+            matchLabels:
+              {{- toYaml $V.istio.ingress.selector | nindent 14 }}
+      ports:
+        - port: {{ $c.ports.http }}
+          protocol: TCP
+    {{- end }}
+    {{- if $V.prometheus.enabled }}
+    - from:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "prometheus") | nindent 10 }}
+      ports:
+        - port: {{ $c.ports.http }}
+          protocol: TCP
+        {{- if $V.istio.enabled }}
+        - port: 15020
+          protocol: TCP
+        {{- end }}
+    {{- end }}
+  egress:
+    {{- range $callees }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" .callee) | nindent 10 }}
+      ports:
+        - port: {{ .port }}
+          protocol: TCP
+    {{- end }}
+    {{- if and $c.uses.postgresql $V.postgresql.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "postgresql") | nindent 10 }}
+      ports:
+        - port: 5432
+          protocol: TCP
+    {{- end }}
+    {{- if and $c.uses.mongodb $V.mongodb.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "mongodb") | nindent 10 }}
+      ports:
+        - port: 27017
+          protocol: TCP
+    {{- end }}
+    {{- if and $c.uses.redis $V.redis.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "redis") | nindent 10 }}
+      ports:
+        - port: 6379
+          protocol: TCP
+    {{- end }}
+    {{- if and $c.uses.kafka $V.kafka.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "kafka") | nindent 10 }}
+      ports:
+        - port: 9092
+          protocol: TCP
+    {{- end }}
+    {{- if $V.jaeger.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "jaeger") | nindent 10 }}
+      ports:
+        - port: 4318
+          protocol: TCP
+        - port: 4317
+          protocol: TCP
+    {{- end }}
+    {{- with $V.networkPolicy.externalCIDRs }}
+    - to:
+        {{- range . }}
+        - ipBlock:
+            cidr: {{ . }}
+        {{- end }}
+    {{- end }}
+{{- end -}}
+
+{{/* Istio destination list with the canary split: dict root name c port */}}
+{{- define "ordermesh.service.routeDestinations" -}}
+{{- $host := include "ordermesh.fqdn" . -}}
+{{- if .c.canary.enabled -}}
+- destination:
+    host: {{ $host }}
+    subset: v1
+    port:
+      number: {{ .port }}
+  weight: {{ sub 100 (int .c.canary.weight) }}
+- destination:
+    host: {{ $host }}
+    subset: v2
+    port:
+      number: {{ .port }}
+  weight: {{ .c.canary.weight }}
+{{- else -}}
+- destination:
+    host: {{ $host }}
+    subset: v1
+    port:
+      number: {{ .port }}
+{{- end -}}
+{{- end -}}
+
+{{- define "ordermesh.service.destinationRule" -}}
+{{- $p := .c.istio -}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  host: {{ include "ordermesh.fqdn" . }}
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+    connectionPool:
+      tcp:
+        maxConnections: {{ $p.connectionPool.maxConnections }}
+        connectTimeout: {{ $p.connectionPool.connectTimeout }}
+      http:
+        http2MaxRequests: {{ $p.connectionPool.http2MaxRequests }}
+        http1MaxPendingRequests: {{ $p.connectionPool.http1MaxPendingRequests }}
+    outlierDetection:
+      consecutive5xxErrors: {{ $p.outlierDetection.consecutive5xxErrors }}
+      consecutiveGatewayErrors: {{ $p.outlierDetection.consecutiveGatewayErrors }}
+      interval: {{ $p.outlierDetection.interval }}
+      baseEjectionTime: {{ $p.outlierDetection.baseEjectionTime }}
+      maxEjectionPercent: {{ $p.outlierDetection.maxEjectionPercent }}
+  subsets:
+    - name: v1
+      labels:
+        version: v1
+    {{- if .c.canary.enabled }}
+    - name: v2
+      labels:
+        version: v2
+    {{- end }}
+{{- end -}}
+
+{{/* In-mesh VirtualService of a gRPC service: idempotent methods get retries, the rest none */}}
+{{- define "ordermesh.service.virtualService" -}}
+{{- $root := .root -}}{{- $p := .c.istio -}}{{- $name := .name -}}
+{{- $called := list -}}
+{{- range (include "ordermesh.callers" . | fromYaml).items }}{{ range .methods }}{{ $called = append $called . }}{{ end }}{{ end -}}
+{{- $retryable := list -}}
+{{- range ($called | uniq | sortAlpha) }}{{ if has . $root.Values.istio.idempotentMethods }}{{ $retryable = append $retryable . }}{{ end }}{{ end -}}
+{{- $dest := include "ordermesh.service.routeDestinations" (dict "root" $root "name" .name "c" .c "port" (int .c.ports.grpc)) -}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" $root "name" .name "component" "service") | nindent 4 }}
+spec:
+  hosts:
+    - {{ include "ordermesh.fqdn" . }}
+  http:
+    {{- if $retryable }}
+    - name: idempotent
+      match:
+        - uri:
+            regex: {{ printf "^/ordermesh\\.%s\\.v1\\.%sService/(%s)$" $name (title $name) (join "|" $retryable) | quote }}
+      route:
+        {{- $dest | nindent 8 }}
+      timeout: {{ $p.timeout }}
+      retries:
+        attempts: {{ $p.retries.attempts }}
+        perTryTimeout: {{ $p.retries.perTryTimeout }}
+        retryOn: unavailable,reset,connect-failure
+    {{- end }}
+    - name: default
+      route:
+        {{- $dest | nindent 8 }}
+      timeout: {{ $p.timeout }}
+      retries:
+        attempts: 0
+{{- end -}}
+
+{{/* AuthorizationPolicy: only the real callers' service accounts, only the methods they call */}}
+{{- define "ordermesh.service.authorizationPolicy" -}}
+{{- $root := .root -}}{{- $name := .name -}}{{- $c := .c -}}
+{{- $callers := (include "ordermesh.callers" . | fromYaml).items -}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "ordermesh.labels" (dict "root" $root "name" .name "component" "service") | nindent 4 }}
+spec:
+  selector:
+    matchLabels:
+      {{- include "ordermesh.selectorLabels" . | nindent 6 }}
+  action: ALLOW
+  {{- if or $callers $c.public }}
+  rules:
+    {{- range $callers }}
+    - from:
+        - source:
+            principals:
+              - {{ include "ordermesh.principal" (dict "root" $root "name" .caller) | quote }}
+      to:
+        - operation:
+            ports:
+              - {{ $c.ports.grpc | quote }}
+            paths:
+              {{- range (.methods | sortAlpha) }}
+              - {{ include "ordermesh.grpcPath" (dict "domain" $name "method" .) | quote }}
+              {{- end }}
+    {{- end }}
+    {{- if $c.public }}
+    - from:
+        - source:
+            principals:
+              {{- range $root.Values.istio.ingress.principals }}
+              - {{ . | quote }}
+              {{- end }}
+      to:
+        - operation:
+            ports:
+              - {{ $c.ports.http | quote }}
+    {{- end }}
+  {{- end }}
+{{- end -}}
+
+{{/* Ingress VirtualService of the public service: GET (idempotent) is retried, other verbs not */}}
+{{- define "ordermesh.service.ingressVirtualService" -}}
+{{- $p := .c.istio -}}
+{{- $dest := include "ordermesh.service.routeDestinations" (dict "root" .root "name" .name "c" .c "port" (int .c.ports.http)) -}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ .name }}-ingress
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  hosts:
+    {{- toYaml .root.Values.istio.ingress.hosts | nindent 4 }}
+  gateways:
+    - ordermesh
+  http:
+    - name: reads
+      match:
+        - method:
+            exact: GET
+      route:
+        {{- $dest | nindent 8 }}
+      timeout: {{ $p.timeout }}
+      retries:
+        attempts: {{ $p.retries.attempts }}
+        perTryTimeout: {{ $p.retries.perTryTimeout }}
+        retryOn: reset,connect-failure,gateway-error
+    - name: default
+      route:
+        {{- $dest | nindent 8 }}
+      timeout: {{ $p.timeout }}
+      retries:
+        attempts: 0
+{{- end -}}

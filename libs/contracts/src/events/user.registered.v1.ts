@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { idSchema, timestampSchema } from './fields';
+
+/** A user account was created. */
+export const USER_REGISTERED_V1 = 'user.registered.v1';
+
+export const userRegisteredV1Schema = z.object({
+  userId: idSchema,
+  email: z.email(),
+  name: z.string().min(1),
+  role: z.enum(['CUSTOMER', 'ADMIN']),
+  registeredAt: timestampSchema,
+});
+
+export type UserRegisteredV1 = z.infer<typeof userRegisteredV1Schema>;

@@ -1,0 +1,260 @@
+import { context } from '@opentelemetry/api';
+import type { EventEnvelope } from '@ordermesh/contracts';
+import type { Metrics } from '@ordermesh/observability';
+import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import { exponentialDelay } from '../backoff';
+import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
+import { type MessagingMetrics, messagingMetrics } from '../metrics';
+import type { EventPublisher } from '../publisher';
+import { contextFromTraceContext, withoutTracing } from '../tracing';
+import { OUTBOX_PENDING } from './outbox';
+
+export interface OutboxRelayOptions {
+  /** Idle poll interval. Default 150 ms; Outbox.notify and commits of Outbox.add cut it short. */
+  pollIntervalMs?: number;
+  /** Rows per claim. Default 100. */
+  batchSize?: number;
+  /** Backoff cap while Kafka or the database fails. Default 5 s. */
+  maxBackoffMs?: number;
+  /** Published rows are deleted after this long. Default 1 h. */
+  retentionMs?: number;
+  /** How often published rows are pruned. Default 60 s. */
+  pruneIntervalMs?: number;
+  /** How often the backlog gauges are refreshed. Default 5 s. */
+  metricsIntervalMs?: number;
+  metrics?: Metrics | undefined;
+  logger?: MessagingLogger | undefined;
+}
+
+export interface RelayResult {
+  /** Rows published and marked in this round. */
+  published: number;
+  /** More rows may be waiting (a full batch), so poll again at once. */
+  more: boolean;
+  /** The publish error that ended the round early, if any. */
+  error?: unknown;
+}
+
+/**
+ * Publishes in order until the first failure. Stopping there (instead of skipping the failed row)
+ * keeps per-key order: a later event of an aggregate never overtakes an earlier one.
+ */
+export async function publishInOrder<R>(
+  rows: readonly R[],
+  publish: (row: R) => Promise<void>,
+): Promise<{ published: R[]; error?: unknown }> {
+  const published: R[] = [];
+  for (const row of rows) {
+    try {
+      await publish(row);
+    } catch (error) {
+      return { published, error };
+    }
+    published.push(row);
+  }
+  return { published };
+}
+
+/**
+ * Only one relay of a service publishes at a time: with SKIP LOCKED alone, two replicas would claim
+ * consecutive batches and could publish an aggregate's later event before its earlier one. The
+ * lock is per database, and each service has its own database.
+ */
+const RELAY_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtext('ordermesh.outbox_relay')) AS locked`;
+
+interface ClaimedRow {
+  id: string;
+  envelope: EventEnvelope;
+}
+
+/**
+ * Moves committed outbox rows to Kafka. Delivery is at least once: a crash between the broker's
+ * acknowledgement and the published_at update publishes the event again, and consumers
+ * deduplicate on the event id. While Kafka is down rows simply stay unpublished.
+ */
+export class OutboxRelay {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly maxBackoffMs: number;
+  private readonly metrics: MessagingMetrics | undefined;
+  private readonly logger: MessagingLogger;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private housekeeping: NodeJS.Timeout[] = [];
+  private round: Promise<void> | undefined;
+  private nudged = false;
+  private failures = 0;
+  private readonly commitListener: EntitySubscriberInterface;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: Pick<EventPublisher, 'publish'>,
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 150;
+    this.batchSize = options.batchSize ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.metrics = messagingMetrics(options.metrics);
+    this.logger = options.logger ?? silentLogger;
+    const onTransactionEnd = (committed: boolean) => (event: { queryRunner: QueryRunner }) => {
+      const runner = event.queryRunner;
+      // Savepoints broadcast too; only the outermost commit makes the rows visible.
+      if (runner.isTransactionActive || !runner.data[OUTBOX_PENDING]) return;
+      delete runner.data[OUTBOX_PENDING];
+      if (committed) this.notify();
+    };
+    this.commitListener = {
+      afterTransactionCommit: onTransactionEnd(true),
+      afterTransactionRollback: onTransactionEnd(false),
+    };
+  }
+
+  /** Starts polling, pruning and the backlog gauges. The DataSource must be initialised. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    // Subscribers are read on every commit, so one added after initialisation is honoured.
+    this.dataSource.subscribers.push(this.commitListener);
+    const every = (ms: number, task: () => Promise<unknown>, what: string) => {
+      const timer = setInterval(() => {
+        task().catch((error: unknown) =>
+          this.logger.warn(`outbox ${what} failed: ${errorMessage(error)}`),
+        );
+      }, ms);
+      timer.unref();
+      this.housekeeping.push(timer);
+    };
+    every(this.options.pruneIntervalMs ?? 60_000, () => this.prune(), 'prune');
+    every(this.options.metricsIntervalMs ?? 5_000, () => this.refreshMetrics(), 'metrics');
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in flight (its rows are published and marked, or not). */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const timer of this.housekeeping) clearInterval(timer);
+    this.housekeeping = [];
+    const index = this.dataSource.subscribers.indexOf(this.commitListener);
+    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+    await this.round;
+  }
+
+  /**
+   * Polls now rather than at the next interval, e.g. right after a commit that added events.
+   * While backing off from a failure it does nothing: hammering a broken Kafka helps nobody.
+   */
+  notify(): void {
+    if (!this.running || this.failures > 0) return;
+    if (this.round) {
+      this.nudged = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** One claim-publish-mark round; public for tests and tools. */
+  relayOnce(): Promise<RelayResult> {
+    return withoutTracing(() =>
+      this.dataSource.transaction(async (manager): Promise<RelayResult> => {
+        const [lock] = await manager.query<{ locked: boolean }[]>(RELAY_LOCK_SQL);
+        if (!lock?.locked) return { published: 0, more: false };
+        const rows = await manager.query<ClaimedRow[]>(
+          `SELECT id, envelope FROM outbox_events
+           WHERE published_at IS NULL
+           ORDER BY seq
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED`,
+          [this.batchSize],
+        );
+        const { published, error } = await publishInOrder(rows, (row) =>
+          // A fresh context per event: the kafkajs producer span joins the trace of the request
+          // that produced the event, not the relay's (suppressed) context.
+          context.with(contextFromTraceContext(row.envelope), () =>
+            this.publisher.publish(row.envelope),
+          ),
+        );
+        if (published.length > 0) {
+          await manager.query(
+            'UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])',
+            [published.map((row) => row.id)],
+          );
+        }
+        return error === undefined
+          ? { published: published.length, more: rows.length === this.batchSize }
+          : { published: published.length, more: false, error };
+      }),
+    );
+  }
+
+  /** Deletes rows published longer ago than the retention; returns how many. */
+  async prune(): Promise<number> {
+    const retentionMs = this.options.retentionMs ?? 3_600_000;
+    return withoutTracing(async () => {
+      // Bounded per run so a large backlog of old rows never becomes one long-running delete.
+      const [, deleted] = await this.dataSource.query<[unknown, number]>(
+        `DELETE FROM outbox_events WHERE id IN (
+           SELECT id FROM outbox_events
+           WHERE published_at IS NOT NULL AND published_at < now() - $1 * interval '1 millisecond'
+           LIMIT 10000)`,
+        [retentionMs],
+      );
+      return deleted;
+    });
+  }
+
+  /** Refreshes ordermesh_outbox_backlog_events and ordermesh_outbox_oldest_event_age_seconds. */
+  async refreshMetrics(): Promise<{ backlog: number; oldestAgeSeconds: number }> {
+    const [row] = await withoutTracing(() =>
+      this.dataSource.query<{ backlog: string; age: number | null }[]>(
+        `SELECT count(*) AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM outbox_events WHERE published_at IS NULL`,
+      ),
+    );
+    const backlog = Number(row?.backlog ?? 0);
+    const oldestAgeSeconds = Math.max(0, row?.age ?? 0);
+    this.metrics?.outboxBacklog.set(backlog);
+    this.metrics?.outboxOldestAge.set(oldestAgeSeconds);
+    return { backlog, oldestAgeSeconds };
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.round = this.runRound().finally(() => (this.round = undefined));
+    }, delayMs);
+  }
+
+  private async runRound(): Promise<void> {
+    this.nudged = false;
+    let next = this.pollIntervalMs;
+    try {
+      const result = await this.relayOnce();
+      if (result.error === undefined) {
+        if (this.failures > 0) this.logger.log('outbox relay recovered');
+        this.failures = 0;
+        if (result.more || this.nudged) next = 0;
+      } else {
+        next = this.backoff(`publishing to Kafka failed: ${errorMessage(result.error)}`);
+      }
+    } catch (error) {
+      next = this.backoff(`outbox round failed: ${errorMessage(error)}`);
+    }
+    if (this.running) this.schedule(next);
+  }
+
+  private backoff(reason: string): number {
+    this.failures += 1;
+    const delayMs = exponentialDelay(this.failures, {
+      baseMs: Math.max(this.pollIntervalMs, 100),
+      capMs: this.maxBackoffMs,
+    });
+    // Every failure while Kafka is down would flood the log; the first few and then every 10th.
+    if (this.failures <= 3 || this.failures % 10 === 0) {
+      this.logger.warn(`outbox relay: ${reason}; retry ${this.failures} in ${delayMs} ms`);
+    }
+    return delayMs;
+  }
+}

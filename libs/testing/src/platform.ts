@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The repository root (this file lives in libs/testing/src). */
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/** The profile the e2e suites run on: its own ports and data, beside a developer's `make up`. */
+export const E2E_PROFILE = process.env['ORDERMESH_PROFILE'] ?? 'test';
+
+/**
+ * Runs the local platform's CLI (`npx ordermesh …`) on the e2e profile. The CLI needs Node 24,
+ * which the Makefile puts first on PATH; the bin shim re-executes itself with it otherwise.
+ */
+export async function ordermesh(...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    [path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'), ...args, '--profile', E2E_PROFILE],
+    { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: process.env },
+  );
+  return stdout;
+}
+
+export async function ordermeshJson<T>(...args: string[]): Promise<T> {
+  return JSON.parse(await ordermesh(...args, '--json')) as T;
+}
+
+/** SIGKILLs a component (service or infrastructure) — chaos and recovery tests. */
+export const killComponent = (name: string) => ordermesh('kill', name);
+export const stopComponent = (name: string) => ordermesh('stop', name);
+export const startComponent = (name: string) => ordermesh('start', name);

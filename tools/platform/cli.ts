@@ -1,0 +1,193 @@
+// `npx ordermesh <command>`: the local platform's CLI (see tools/platform/README.md).
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { PlatformError } from './context.ts';
+import { Platform, tailLines } from './platform.ts';
+import { logFile } from './state.ts';
+import { COMPONENTS, getComponent, getService, resolveProfile } from './topology.ts';
+
+const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
+
+  setup                       install/build the infrastructure tools (cached)
+  up [components...]          start infrastructure, then services, in dependency order
+       --infra-only           only the infrastructure
+  down [--volumes]            stop everything; verify no process/port is left (--volumes: wipe data)
+  status [--json]             component, kind, ports, pid, state, health
+  start|stop|restart <c>      one component (start does not start its dependencies)
+  kill <c>                    SIGKILL the component's process group (chaos tests)
+  logs <c> [-n N] [-f]        last N lines (default 100) of a component's log, -f to follow
+  env <service> [--json] [--reveal]
+                              the environment a service gets (secrets masked unless --reveal)
+  connection-info [--json]    infrastructure endpoints and credentials (for test harnesses)
+  urls                        where to reach everything
+
+Components: ${COMPONENTS.map((c) => c.name).join(', ')}
+Profile: --profile or $ORDERMESH_PROFILE (default dev); test adds 10000 to every port.`;
+
+function out(s: string): void {
+  process.stdout.write(`${s}\n`);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function one(positionals: string[], what: string): string {
+  const name = positionals[0];
+  if (!name || positionals.length > 1) throw new PlatformError(`expected exactly one ${what}\n\n${USAGE}`);
+  getComponent(name);
+  return name;
+}
+
+async function follow(file: string): Promise<never> {
+  let pos = existsSync(file) ? statSync(file).size : 0;
+  for (;;) {
+    await sleep(300);
+    if (!existsSync(file)) continue;
+    const size = statSync(file).size;
+    if (size < pos) pos = 0; // truncated
+    if (size > pos) {
+      const fd = openSync(file, 'r');
+      const buf = Buffer.alloc(size - pos);
+      readSync(fd, buf, 0, buf.length, pos);
+      closeSync(fd);
+      process.stdout.write(buf);
+      pos = size;
+    }
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string', short: 'p' },
+        json: { type: 'boolean' },
+        'infra-only': { type: 'boolean' },
+        volumes: { type: 'boolean', short: 'v' },
+        reveal: { type: 'boolean' },
+        follow: { type: 'boolean', short: 'f' },
+        lines: { type: 'string', short: 'n' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`ordermesh: ${(e as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    out(USAGE);
+    return;
+  }
+  try {
+    const p = new Platform(resolveProfile(values.profile, process.env));
+    switch (command) {
+      case 'setup': {
+        const t0 = Date.now();
+        await p.setup(rest.length > 0 ? rest : undefined);
+        process.stderr.write(`setup done in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+        break;
+      }
+      case 'up':
+        await p.up(rest, { infraOnly: values['infra-only'] ?? false });
+        break;
+      case 'down': {
+        const r = await p.down({ volumes: values.volumes ?? false });
+        if (!r.ok) process.exitCode = 1;
+        break;
+      }
+      case 'status': {
+        const rows = await p.status();
+        if (values.json) {
+          out(JSON.stringify(rows, null, 2));
+        } else {
+          out(`profile ${p.profile}`);
+          out(
+            table([
+              ['COMPONENT', 'KIND', 'PORTS', 'PID', 'STATE', 'HEALTH'],
+              ...rows.map((r) => [
+                r.component,
+                r.kind,
+                Object.entries(r.ports)
+                  .map(([k, v]) => (k === 'main' ? String(v) : `${k}=${v}`))
+                  .join(' '),
+                r.pid === null ? '-' : String(r.pid),
+                r.state,
+                r.health,
+              ]),
+            ]),
+          );
+        }
+        break;
+      }
+      case 'start':
+        await p.start(one(rest, 'component'));
+        break;
+      case 'stop':
+        await p.stop(one(rest, 'component'));
+        break;
+      case 'restart':
+        await p.restart(one(rest, 'component'));
+        break;
+      case 'kill':
+        await p.kill(one(rest, 'component'));
+        break;
+      case 'logs': {
+        const name = one(rest, 'component');
+        const n = values.lines === undefined ? 100 : Number(values.lines);
+        if (!Number.isInteger(n) || n < 0) throw new PlatformError(`-n expects a number of lines, got ${values.lines}`);
+        const file = logFile(p.paths, name);
+        if (!existsSync(file) && !values.follow) throw new PlatformError(`${name} has no log yet (${file})`);
+        for (const l of tailLines(file, n)) out(l);
+        if (values.follow) await follow(file);
+        break;
+      }
+      case 'env': {
+        const name = rest[0];
+        if (!name || rest.length > 1) throw new PlatformError(`expected exactly one service\n\n${USAGE}`);
+        getService(name);
+        const env = values.reveal ? p.serviceEnv(name) : p.maskedServiceEnv(name);
+        if (values.json) out(JSON.stringify(env, null, 2));
+        else for (const [k, v] of Object.entries(env)) out(`${k}=${v}`);
+        break;
+      }
+      case 'connection-info': {
+        const info = p.connectionInfo();
+        if (values.json) out(JSON.stringify(info, null, 2));
+        else {
+          out(`kafka       ${info.kafka.brokers.join(',')}`);
+          out(`postgres    127.0.0.1:${info.postgres.port} (superuser ${info.postgres.superuser.user}; passwords: --json)`);
+          for (const [svc, d] of Object.entries(info.postgres.databases)) out(`  ${svc.padEnd(10)} db ${d.database} role ${d.user}`);
+          out(`mongodb     ${info.mongodb.url}`);
+          out(`redis       ${info.redis.url}`);
+        }
+        break;
+      }
+      case 'urls': {
+        const e = p.endpoints();
+        const rows: string[][] = [];
+        for (const c of COMPONENTS) for (const [k, v] of Object.entries(e[c.name]!)) rows.push([c.name, k, v]);
+        out(`profile ${p.profile}`);
+        out(table(rows));
+        break;
+      }
+      default:
+        throw new PlatformError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof PlatformError) {
+      process.stderr.write(`ordermesh: ${e.message}\n`);
+      if (e.details) process.stderr.write(`${e.details}\n`);
+    } else {
+      process.stderr.write(`ordermesh: ${(e as Error).stack ?? String(e)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,508 @@
+// The orchestrator behind the CLI and the programmatic API.
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PlatformError, type Ctx, type Driver } from './context.ts';
+import { kafka } from './infra/kafka.ts';
+import { postgres, PG_SUPERUSER } from './infra/postgres.ts';
+import { ensureDebianTools, ferretdb, jaeger, prometheus, redis } from './infra/small.ts';
+import {
+  groupMembers,
+  isAlive,
+  killGroup,
+  pidFile,
+  portHolders,
+  readCmdline,
+  readPidRecord,
+  readProcStat,
+  removePidFile,
+  runningPid,
+  spawnDetached,
+  stopGroup,
+} from './proc.ts';
+import { checkBuilt, computeServiceEnv, serviceDriver } from './services.ts';
+import { ensureDirs, loadSecrets, logFile, paths, repoHash, REPO_ROOT, type Paths } from './state.ts';
+import {
+  allPorts,
+  COMPONENTS,
+  dbName,
+  getComponent,
+  INFRA_NAMES,
+  mainPort,
+  maskEnv,
+  POSTGRES_SERVICES,
+  postgresUrl,
+  resolvePorts,
+  SERVICE_NAMES,
+  startWaves,
+  withDependencies,
+  type ComponentKind,
+  type PlatformSecrets,
+  type PortMap,
+  type Profile,
+} from './topology.ts';
+
+export interface PlatformOptions {
+  /** Environment to read overrides from (ports, admin credentials). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  repo?: string;
+  /** Progress messages. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+export interface StatusRow {
+  component: string;
+  kind: ComponentKind;
+  ports: Record<string, number>;
+  pid: number | null;
+  state: 'running' | 'stopped';
+  health: 'up' | 'down';
+}
+
+export interface DownReport {
+  ok: boolean;
+  stopped: string[];
+  leftovers: string[];
+}
+
+export interface ConnectionInfo {
+  profile: Profile;
+  kafka: { brokers: string[] };
+  postgres: {
+    host: string;
+    port: number;
+    superuser: { user: string; password: string; url: string };
+    databases: Record<string, { database: string; user: string; password: string; url: string }>;
+  };
+  mongodb: { url: string };
+  redis: { url: string };
+  jaeger: { ui: string; otlpHttp: string; otlpGrpc: string };
+  prometheus: { url: string };
+  services: Record<string, { http: string; grpc?: string }>;
+}
+
+const INFRA_DRIVERS: Record<string, Driver> = { postgres, kafka, ferretdb, redis, jaeger, prometheus };
+
+function secs(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+export function tailLines(file: string, n: number): string[] {
+  if (!existsSync(file)) return [];
+  const size = statSync(file).size;
+  const want = Math.min(size, Math.max(64 * 1024, n * 400));
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(want);
+    readSync(fd, buf, 0, want, size - want);
+    const lines = buf.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.slice(-n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+
+export class Platform {
+  readonly profile: Profile;
+  readonly paths: Paths;
+  readonly ports: PortMap;
+  readonly ctx: Ctx;
+  private readonly log: (line: string) => void;
+  private secretsCache: PlatformSecrets | null = null;
+  private lockDepth = 0;
+  private lockFd: number | null = null;
+
+  constructor(profile: Profile, opts: PlatformOptions = {}) {
+    const env = opts.env ?? process.env;
+    this.profile = profile;
+    this.paths = paths(profile, opts.repo ?? REPO_ROOT);
+    this.ports = resolvePorts(profile, env);
+    this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+    const platformId = `${profile}-${repoHash(this.paths.repo)}`;
+    const self = this;
+    this.ctx = {
+      profile,
+      paths: this.paths,
+      ports: this.ports,
+      env,
+      platformId,
+      secrets: () => self.secrets(),
+      log: (m) => self.log(`  ${m}`),
+    };
+  }
+
+  private secrets(): PlatformSecrets {
+    if (!this.secretsCache) {
+      ensureDirs(this.paths);
+      this.secretsCache = loadSecrets(this.paths);
+    }
+    return this.secretsCache;
+  }
+
+  driver(name: string): Driver {
+    const c = getComponent(name);
+    return c.kind === 'infra' ? INFRA_DRIVERS[name]! : serviceDriver(name);
+  }
+
+  // --- locking: one mutating command per profile at a time -----------------------------------
+
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lockDepth > 0) {
+      this.lockDepth++;
+      try {
+        return await fn();
+      } finally {
+        this.lockDepth--;
+      }
+    }
+    ensureDirs(this.paths);
+    const lock = join(this.paths.state, 'lock');
+    const deadline = Date.now() + 300_000;
+    let warned = false;
+    for (;;) {
+      try {
+        this.lockFd = openSync(lock, 'wx');
+        writeSync(this.lockFd, `${process.pid}\n`);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const holder = Number(readFileSync(lock, 'utf8').trim());
+        if (!holder || !isAlive(holder)) {
+          rmSync(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) throw new PlatformError(`another ordermesh command (pid ${holder}) holds ${lock}`);
+        if (!warned) {
+          this.log(`waiting for another ordermesh command (pid ${holder}) on profile ${this.profile}...`);
+          warned = true;
+        }
+        await sleep(250);
+      }
+    }
+    this.lockDepth = 1;
+    try {
+      return await fn();
+    } finally {
+      this.lockDepth = 0;
+      if (this.lockFd !== null) closeSync(this.lockFd);
+      this.lockFd = null;
+      rmSync(lock, { force: true });
+    }
+  }
+
+  // --- setup ---------------------------------------------------------------------------------
+
+  /** Installs/builds every tool the given infrastructure needs (default: all). Cached. */
+  async setup(names: readonly string[] = INFRA_NAMES): Promise<void> {
+    ensureDirs(this.paths);
+    const infra = names.filter((n) => getComponent(n).kind === 'infra');
+    if (infra.includes('redis') || infra.includes('prometheus')) ensureDebianTools();
+    for (const n of infra) {
+      const t0 = Date.now();
+      await this.driver(n).ensureTools(this.ctx);
+      this.log(`✔ ${n.padEnd(12)} tools ready (${secs(t0)})`);
+    }
+  }
+
+  // --- start/stop ------------------------------------------------------------------------------
+
+  pidOf(name: string): number | null {
+    getComponent(name);
+    return runningPid(pidFile(this.paths.pids, name));
+  }
+
+  private async waitReady(d: Driver, pid: number, since: number): Promise<void> {
+    const deadline = since + d.readyTimeoutMs;
+    for (;;) {
+      if (groupMembers(pid).length === 0) {
+        throw new PlatformError(`${d.name} exited during startup`, this.logTail(d.name));
+      }
+      if (await d.ready(this.ctx)) return;
+      if (Date.now() > deadline) {
+        throw new PlatformError(`${d.name} did not become ready within ${Math.round(d.readyTimeoutMs / 1000)}s`, this.logTail(d.name));
+      }
+      await sleep(400);
+    }
+  }
+
+  logTail(name: string, n = 40): string {
+    const f = logFile(this.paths, name);
+    return [`--- last ${n} lines of ${f} ---`, ...tailLines(f, n)].join('\n');
+  }
+
+  private async startOne(name: string): Promise<void> {
+    const d = this.driver(name);
+    const t0 = Date.now();
+    const pf = pidFile(this.paths.pids, name);
+    const running = runningPid(pf);
+    if (running !== null) {
+      await this.waitReady(d, running, t0);
+      if (d.afterReady) await d.afterReady(this.ctx);
+      this.log(`✔ ${name.padEnd(12)} already running (pid ${running})`);
+      return;
+    }
+    removePidFile(pf);
+    const holders = portHolders(Object.values(this.ports[name]!));
+    if (holders.length > 0) {
+      const h = holders[0]!;
+      throw new PlatformError(
+        `${name}: port ${h.port} is already in use by ${h.pid === null ? 'an unknown process' : `pid ${h.pid} (${h.command})`}. ` +
+          'Stop it, pick another port with ORDERMESH_*_PORT, or run `ordermesh down` if it is a leftover of this profile.',
+      );
+    }
+    const spec = await d.prepare(this.ctx);
+    const pid = spawnDetached(spec, logFile(this.paths, name), pf, `start ${name} (${this.profile})`);
+    await this.waitReady(d, pid, t0);
+    if (d.afterReady) await d.afterReady(this.ctx);
+    this.log(`✔ ${name.padEnd(12)} ready (${secs(t0)}) pid ${pid}  ${this.describePorts(name)}`);
+  }
+
+  private describePorts(name: string): string {
+    return Object.entries(this.ports[name]!)
+      .map(([k, p]) => (k === 'main' ? `:${p}` : `${k}:${p}`))
+      .join(' ');
+  }
+
+  /**
+   * Starts components (default: everything) and what they depend on, infrastructure first, in
+   * waves, each component waited for until ready. Already-running ones are kept.
+   */
+  async up(names: readonly string[] = [], opts: { infraOnly?: boolean } = {}): Promise<void> {
+    return this.locked(async () => {
+      const t0 = Date.now();
+      ensureDirs(this.paths);
+      let wanted = names.length > 0 ? [...names] : COMPONENTS.map((c) => c.name);
+      if (opts.infraOnly) wanted = wanted.filter((n) => getComponent(n).kind === 'infra');
+      let set = withDependencies(wanted);
+      if (opts.infraOnly) set = set.filter((n) => getComponent(n).kind === 'infra');
+      for (const n of set) if (getComponent(n).kind === 'service') checkBuilt(this.paths.repo, n);
+      this.secrets();
+      await this.setup(set.filter((n) => getComponent(n).kind === 'infra').filter((n) => this.pidOf(n) === null));
+      for (const wave of startWaves(set)) {
+        const results = await Promise.allSettled(wave.map((n) => this.startOne(n)));
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ name: wave[i]!, error: r.reason as unknown }] : []));
+        if (failed.length > 0) {
+          const details = failed
+            .map((f) => {
+              const e = f.error instanceof Error ? f.error : new Error(String(f.error));
+              return `✘ ${f.name}: ${e.message}${e instanceof PlatformError && e.details ? `\n${e.details}` : ''}`;
+            })
+            .join('\n\n');
+          throw new PlatformError(`failed to start: ${failed.map((f) => f.name).join(', ')}`, details);
+        }
+      }
+      this.log(`platform "${this.profile}" up: ${set.length} component(s) in ${secs(t0)}`);
+    });
+  }
+
+  /** Starts one component (not its dependencies) and waits until it is ready. */
+  async start(name: string): Promise<void> {
+    getComponent(name);
+    return this.locked(async () => {
+      const c = getComponent(name);
+      if (c.kind === 'infra' && this.pidOf(name) === null) await this.driver(name).ensureTools(this.ctx);
+      try {
+        await this.startOne(name);
+      } catch (e) {
+        if (e instanceof PlatformError) throw e;
+        throw new PlatformError(`${name}: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  private async stopOne(name: string): Promise<boolean> {
+    const d = this.driver(name);
+    const pf = pidFile(this.paths.pids, name);
+    const pid = runningPid(pf);
+    if (pid === null) {
+      removePidFile(pf);
+      return false;
+    }
+    const t0 = Date.now();
+    const how = await stopGroup(pid, d.stopSignal, d.stopTimeoutMs);
+    removePidFile(pf);
+    this.log(`✔ ${name.padEnd(12)} ${how === 'killed' ? 'killed after the stop timeout' : 'stopped'} (${secs(t0)})`);
+    return true;
+  }
+
+  /** Gracefully stops one component (its whole process group); SIGKILL after its timeout. */
+  async stop(name: string): Promise<void> {
+    getComponent(name);
+    return this.locked(async () => {
+      if (!(await this.stopOne(name))) this.log(`  ${name} is not running`);
+    });
+  }
+
+  async restart(name: string): Promise<void> {
+    getComponent(name);
+    return this.locked(async () => {
+      await this.stopOne(name);
+      await this.start(name);
+    });
+  }
+
+  /** SIGKILL to the component's process group (chaos). Its data stays. */
+  async kill(name: string): Promise<void> {
+    getComponent(name);
+    return this.locked(async () => {
+      const pf = pidFile(this.paths.pids, name);
+      const pid = runningPid(pf);
+      if (pid === null) {
+        this.log(`  ${name} is not running`);
+        removePidFile(pf);
+        return;
+      }
+      await killGroup(pid);
+      removePidFile(pf);
+      this.log(`✔ ${name.padEnd(12)} killed (SIGKILL to process group ${pid})`);
+    });
+  }
+
+  /** Processes started by this profile's platform that no pid file knows about. */
+  private strays(): number[] {
+    const marker = `ORDERMESH_PLATFORM_ID=${this.ctx.platformId}`;
+    const out: number[] = [];
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      const pid = Number(d);
+      if (pid === process.pid) continue;
+      try {
+        const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+        if (env.split('\0').includes(marker) && isAlive(pid)) out.push(pid);
+      } catch {
+        // gone or not ours to read
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stops everything of the profile (services, then infrastructure), sweeps strays of this
+   * profile, then verifies that no process and no port of the profile is left.
+   */
+  async down(opts: { volumes?: boolean } = {}): Promise<DownReport> {
+    return this.locked(async () => {
+      const stopped: string[] = [];
+      const infra = INFRA_NAMES.slice().reverse();
+      const services = startWaves(SERVICE_NAMES).reverse();
+      for (const group of [...services, infra]) {
+        const rs = await Promise.allSettled(group.map(async (n) => ((await this.stopOne(n)) ? n : null)));
+        for (const r of rs) {
+          if (r.status === 'fulfilled' && r.value) stopped.push(r.value);
+          else if (r.status === 'rejected') this.log(`✘ ${(r.reason as Error).message}`);
+        }
+      }
+      // Strays: processes carrying this profile's marker whose pid file was lost.
+      const strayGroups = new Set(this.strays().map((p) => readProcStat(p)?.pgid ?? p));
+      for (const g of strayGroups) {
+        this.log(`  stopping stray process group ${g}: ${readCmdline(g).join(' ') || '?'}`);
+        await stopGroup(g, 'SIGTERM', 10_000).catch(() => undefined);
+      }
+      // Verify.
+      const leftovers: string[] = [];
+      for (const p of this.strays()) leftovers.push(`process ${p} still running: ${readCmdline(p).join(' ')}`);
+      for (const h of portHolders(allPorts(this.ports).map((p) => p.port))) {
+        const owner = allPorts(this.ports).find((p) => p.port === h.port)!;
+        leftovers.push(
+          `port ${h.port} (${owner.component}.${owner.key}) still listening: ${h.pid === null ? 'unknown process' : `pid ${h.pid} ${h.command}`}`,
+        );
+      }
+      if (opts.volumes) {
+        for (const c of COMPONENTS) {
+          for (const dir of this.driver(c.name).dataDirs(this.ctx)) rmSync(dir, { recursive: true, force: true });
+        }
+        rmSync(this.paths.config, { recursive: true, force: true });
+        rmSync(this.paths.sharedState, { recursive: true, force: true });
+        this.log('  removed the data of every component (--volumes)');
+      }
+      for (const c of COMPONENTS) {
+        const rec = readPidRecord(pidFile(this.paths.pids, c.name));
+        if (rec && groupMembers(rec.pid).length === 0) removePidFile(pidFile(this.paths.pids, c.name));
+      }
+      const ok = leftovers.length === 0;
+      this.log(ok ? `platform "${this.profile}" down: no process or port left` : `platform "${this.profile}" down, but:`);
+      for (const l of leftovers) this.log(`✘ ${l}`);
+      return { ok, stopped, leftovers };
+    });
+  }
+
+  // --- inspection ------------------------------------------------------------------------------
+
+  async status(): Promise<StatusRow[]> {
+    return Promise.all(
+      COMPONENTS.map(async (c) => {
+        const pid = this.pidOf(c.name);
+        let health: 'up' | 'down' = 'down';
+        if (pid !== null) {
+          try {
+            health = (await this.driver(c.name).ready(this.ctx)) ? 'up' : 'down';
+          } catch {
+            health = 'down';
+          }
+        }
+        return {
+          component: c.name,
+          kind: c.kind,
+          ports: { ...this.ports[c.name]! },
+          pid,
+          state: pid === null ? 'stopped' : 'running',
+          health,
+        } satisfies StatusRow;
+      }),
+    );
+  }
+
+  /** The environment a service gets (unmasked; see maskedServiceEnv for printing). */
+  serviceEnv(name: string): Record<string, string> {
+    return computeServiceEnv(this.ctx, name);
+  }
+
+  maskedServiceEnv(name: string): Record<string, string> {
+    return maskEnv(this.serviceEnv(name));
+  }
+
+  endpoints(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const c of COMPONENTS) out[c.name] = this.driver(c.name).endpoints(this.ctx);
+    return out;
+  }
+
+  /** Infrastructure endpoints and credentials, for test harnesses (contains secrets). */
+  connectionInfo(): ConnectionInfo {
+    const s = this.secrets();
+    const pgPort = mainPort(this.ports, 'postgres');
+    const databases: ConnectionInfo['postgres']['databases'] = {};
+    for (const svc of POSTGRES_SERVICES) {
+      const name = dbName(svc);
+      const password = s.servicePasswords[svc]!;
+      databases[svc] = { database: name, user: name, password, url: postgresUrl(this.ports, name, password, name) };
+    }
+    const services: ConnectionInfo['services'] = {};
+    for (const svc of SERVICE_NAMES) {
+      const p = this.ports[svc]!;
+      services[svc] = { http: `http://127.0.0.1:${p.http}`, ...(p.grpc ? { grpc: `127.0.0.1:${p.grpc}` } : {}) };
+    }
+    const j = this.ports.jaeger!;
+    return {
+      profile: this.profile,
+      kafka: { brokers: [`127.0.0.1:${this.ports.kafka!.broker}`] },
+      postgres: {
+        host: '127.0.0.1',
+        port: pgPort,
+        superuser: {
+          user: PG_SUPERUSER,
+          password: s.postgresSuperuserPassword,
+          url: postgresUrl(this.ports, PG_SUPERUSER, s.postgresSuperuserPassword, 'postgres'),
+        },
+        databases,
+      },
+      mongodb: { url: `mongodb://127.0.0.1:${mainPort(this.ports, 'ferretdb')}` },
+      redis: { url: `redis://127.0.0.1:${mainPort(this.ports, 'redis')}` },
+      jaeger: { ui: `http://127.0.0.1:${j.ui}`, otlpHttp: `http://127.0.0.1:${j.otlpHttp}`, otlpGrpc: `127.0.0.1:${j.otlpGrpc}` },
+      prometheus: { url: `http://127.0.0.1:${mainPort(this.ports, 'prometheus')}` },
+      services,
+    };
+  }
+}

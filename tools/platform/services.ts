@@ -1,0 +1,56 @@
+// The NestJS services: `node --enable-source-maps dist/apps/<svc>/src/main.js`, cwd = repo root.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseEnv, PlatformError, type Ctx, type Driver } from './context.ts';
+import { httpOk } from './probes.ts';
+import { getService, serviceEnv } from './topology.ts';
+
+export function serviceMain(repo: string, service: string): string {
+  return join(repo, 'dist', 'apps', service, 'src', 'main.js');
+}
+
+export function checkBuilt(repo: string, service: string): void {
+  const main = serviceMain(repo, service);
+  if (!existsSync(main)) {
+    throw new PlatformError(`${service}: ${main} does not exist: the service is not built. Run \`make build\` first.`);
+  }
+}
+
+export function computeServiceEnv(ctx: Ctx, service: string): Record<string, string> {
+  return serviceEnv(service, ctx.profile, ctx.ports, ctx.secrets(), ctx.env);
+}
+
+export function serviceDriver(name: string): Driver {
+  const def = getService(name);
+  return {
+    name,
+    stopSignal: 'SIGTERM',
+    // SHUTDOWN_TIMEOUT_MS is 10 s: give the graceful shutdown a little more before SIGKILL.
+    stopTimeoutMs: 15_000,
+    readyTimeoutMs: 90_000,
+    async ensureTools() {
+      // built by `make build`, checked in prepare
+    },
+    async prepare(ctx) {
+      checkBuilt(ctx.paths.repo, name);
+      const env: Record<string, string> = { ...baseEnv(ctx), ...computeServiceEnv(ctx, name) };
+      // A hook for debugging a service (e.g. --inspect) without touching the platform.
+      const extra = ctx.env[`ORDERMESH_${name.toUpperCase()}_NODE_OPTIONS`];
+      if (extra) env.NODE_OPTIONS = extra;
+      return {
+        command: process.execPath,
+        args: ['--enable-source-maps', join('dist', 'apps', name, 'src', 'main.js')],
+        cwd: ctx.paths.repo,
+        env,
+      };
+    },
+    ready: (ctx) => httpOk(`http://127.0.0.1:${ctx.ports[name]!.http}/health/ready`),
+    dataDirs: () => [],
+    endpoints(ctx) {
+      const p = ctx.ports[name]!;
+      const out: Record<string, string> = { http: `http://127.0.0.1:${p.http}` };
+      if (def.grpc) out.grpc = `127.0.0.1:${p.grpc}`;
+      return out;
+    },
+  };
+}

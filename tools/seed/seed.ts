@@ -1,0 +1,115 @@
+// Loads the demo data into a running platform: the local admin, a demo customer, a small
+// catalogue with stock and prices. Idempotent: what exists already is left as it is.
+// Run by `npx ordermesh seed` (and `make up`); standalone: node tools/seed/seed.ts [--profile p]
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { platform } from '../platform/index.ts';
+import type { Profile } from '../platform/index.ts';
+import { CATALOGUE, DEMO_CUSTOMER, adminCredentials } from './demo-data.ts';
+
+const require = createRequire(import.meta.url);
+const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PROTO_ROOT = path.join(root, 'libs/contracts/proto');
+const ALREADY_EXISTS = 6;
+const USER_ROLE_ADMIN = 2;
+
+type Json = Record<string, unknown>;
+
+/** The admin is created over the user service's internal gRPC API: the public API never can. */
+async function ensureAdmin(userGrpcAddr: string, email: string, password: string): Promise<void> {
+  const definition = protoLoader.loadSync(path.join(PROTO_ROOT, 'ordermesh/user/v1/user.proto'), {
+    includeDirs: [PROTO_ROOT],
+    defaults: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    ordermesh: { user: { v1: { UserService: typeof grpc.Client } } };
+  };
+  const client = new loaded.ordermesh.user.v1.UserService(userGrpcAddr, grpc.credentials.createInsecure()) as grpc.Client & {
+    RegisterUser: (req: Json, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void;
+  };
+  try {
+    await new Promise<void>((resolve, reject) =>
+      client.RegisterUser(
+        { email, password, name: 'Local Admin', role: USER_ROLE_ADMIN },
+        { deadline: Date.now() + 10_000 },
+        (error) => (!error || error.code === ALREADY_EXISTS ? resolve() : reject(error)),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+async function api(base: string, method: string, urlPath: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${base}/api/v1${urlPath}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
+}
+
+function expectStatus(result: { status: number; body: Json }, ok: number[], what: string): void {
+  if (!ok.includes(result.status)) {
+    throw new Error(`seed: ${what} failed with ${result.status}: ${JSON.stringify(result.body)}`);
+  }
+}
+
+export async function seed(profile?: Profile): Promise<void> {
+  const info = platform(profile).connectionInfo();
+  const gateway = info.services['gateway']!.http;
+  const admin = adminCredentials(process.env);
+
+  await ensureAdmin(info.services['user']!.grpc!, admin.email, admin.password);
+  const login = await api(gateway, 'POST', '/auth/login', admin);
+  expectStatus(login, [200], 'admin login');
+  const token = String(login.body['accessToken']);
+
+  const registered = await api(gateway, 'POST', '/auth/register', DEMO_CUSTOMER);
+  expectStatus(registered, [201, 409], 'demo customer');
+
+  const existing = new Set<string>();
+  let pageToken = '';
+  do {
+    const page = await api(gateway, 'GET', `/products?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ''}`);
+    expectStatus(page, [200], 'list products');
+    for (const item of page.body['items'] as Json[]) existing.add(String(item['name']));
+    pageToken = String(page.body['nextPageToken'] ?? '');
+  } while (pageToken && pageToken !== 'null');
+
+  let created = 0;
+  for (const product of CATALOGUE) {
+    if (existing.has(product.name)) continue;
+    const { stock, discountBps, ...catalogue } = product;
+    const result = await api(gateway, 'POST', '/products', catalogue, token);
+    expectStatus(result, [201], `create ${product.name}`);
+    const id = String(result.body['id']);
+    expectStatus(await api(gateway, 'PUT', `/inventory/${id}`, { quantity: stock }, token), [200], `stock of ${product.name}`);
+    expectStatus(
+      await api(gateway, 'PUT', `/prices/${id}`, { listPrice: product.basePrice, discountBps }, token),
+      [200],
+      `price of ${product.name}`,
+    );
+    created += 1;
+  }
+  process.stdout.write(
+    `seed: admin ${admin.email}, demo customer ${DEMO_CUSTOMER.email}, ` +
+      `${created} products created (${CATALOGUE.length - created} already there)\n`,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const index = process.argv.indexOf('--profile');
+  seed(index > 0 ? (process.argv[index + 1] as Profile) : undefined).catch((error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  });
+}
