@@ -65,14 +65,24 @@ function allPids(): number[] {
     .map(Number);
 }
 
-/** Live (non-zombie) processes whose process group is `pgid`. */
-export function groupMembers(pgid: number): number[] {
+/** Live processes whose process group is `pgid` (zombies too when `withZombies`). */
+export function groupMembers(pgid: number, withZombies = false): number[] {
   const out: number[] = [];
   for (const pid of allPids()) {
     const st = readProcStat(pid);
-    if (st && st.pgid === pgid && st.state !== 'Z' && st.state !== 'X') out.push(pid);
+    if (st && st.pgid === pgid && (withZombies || (st.state !== 'Z' && st.state !== 'X'))) out.push(pid);
   }
   return out;
+}
+
+/**
+ * Waits (bounded) until dead members of a group are reaped. A zombie still "exists" for kill(pid, 0),
+ * so e.g. PostgreSQL refuses to start while its killed predecessor's zombie is around; when the
+ * parent is init, reaping can lag behind.
+ */
+async function waitReaped(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupMembers(pgid, true).length > 0 && Date.now() < deadline) await sleep(50);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,9 +193,15 @@ export async function stopGroup(
 ): Promise<'stopped' | 'killed' | 'not-running'> {
   if (groupMembers(pgid).length === 0) return 'not-running';
   signalGroup(pgid, signal);
-  if (await waitForGroupExit(pgid, timeoutMs)) return 'stopped';
+  if (await waitForGroupExit(pgid, timeoutMs)) {
+    await waitReaped(pgid, 5000);
+    return 'stopped';
+  }
   signalGroup(pgid, 'SIGKILL');
-  if (await waitForGroupExit(pgid, 5000)) return 'killed';
+  if (await waitForGroupExit(pgid, 5000)) {
+    await waitReaped(pgid, 5000);
+    return 'killed';
+  }
   throw new Error(`process group ${pgid} survived SIGKILL (members: ${groupMembers(pgid).join(', ')})`);
 }
 
@@ -193,6 +209,7 @@ export async function killGroup(pgid: number): Promise<boolean> {
   if (groupMembers(pgid).length === 0) return false;
   signalGroup(pgid, 'SIGKILL');
   await waitForGroupExit(pgid, 5000);
+  await waitReaped(pgid, 5000);
   return true;
 }
 

@@ -110,7 +110,6 @@ export function postgresArgs(dataDir: string, port: number): string[] {
     unix_socket_directories: '',
     max_connections: 200,
     shared_buffers: '128MB',
-    synchronous_commit: 'off',
     password_encryption: 'scram-sha-256',
     log_destination: 'stderr',
     logging_collector: 'off',

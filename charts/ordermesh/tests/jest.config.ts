@@ -2,8 +2,11 @@
 // upgrade-safety and call-graph consistency checks. Run: npx jest -c charts/ordermesh/tests/jest.config.ts
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(__dirname, '../../..');
+// loaded by Node's native TypeScript support as an ES module
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
 const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
 const moduleNameMapper: Record<string, string> = {};
 for (const [alias, [target]] of Object.entries<string[]>(tsconfig.compilerOptions?.paths ?? {})) {
@@ -12,7 +15,7 @@ for (const [alias, [target]] of Object.entries<string[]>(tsconfig.compilerOption
 
 export default {
   displayName: 'chart',
-  rootDir: __dirname,
+  rootDir: here,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/**/*.spec.ts'],
   transform: {

@@ -30,7 +30,7 @@ class ProductListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'books' })
   @IsOptional()
   @IsString()
-  @Matches(/^[\w -]{1,100}$/, { message: 'category is malformed' })
+  @Matches(/^[\w -]{0,100}$/, { message: 'category is malformed' })
   category: string = '';
 }
 

@@ -124,6 +124,11 @@ export class EventConsumer {
   }
 }
 
+type SubscriptionOptions = Pick<
+  ConsumeOptions<EventType>,
+  'topics' | 'fromBeginning' | 'partitionsConsumedConcurrently'
+> & { groupId: string };
+
 class Subscription implements ConsumerHandle {
   readonly groupId: string;
   readonly topics: readonly string[];
@@ -137,7 +142,7 @@ class Subscription implements ConsumerHandle {
 
   constructor(
     private readonly kafka: EventConsumerOptions['kafka'],
-    private readonly options: ConsumeOptions<EventType> & { groupId: string },
+    private readonly options: SubscriptionOptions,
     private readonly processor: RecordProcessor,
     private readonly logger: MessagingLogger,
     private readonly onStopped: () => void,

@@ -72,9 +72,9 @@ export class RecordProcessor {
     let event: EventOf<EventType>;
     try {
       // Topic = event type: a record of another type on this topic is as invalid as bad JSON.
-      event = isEventType(record.topic)
-        ? parseEvent(record.topic, record.value)
-        : parseEvent(record.value);
+      event = (
+        isEventType(record.topic) ? parseEvent(record.topic, record.value) : parseEvent(record.value)
+      ) as EventOf<EventType>;
     } catch (error) {
       return this.deadLetter(record, `invalid event: ${errorMessage(error)}`);
     }

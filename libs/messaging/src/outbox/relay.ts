@@ -196,7 +196,7 @@ export class OutboxRelay {
       const [, deleted] = await this.dataSource.query<[unknown, number]>(
         `DELETE FROM outbox_events WHERE id IN (
            SELECT id FROM outbox_events
-           WHERE published_at IS NOT NULL AND published_at < now() - $1 * interval '1 millisecond'
+           WHERE published_at IS NOT NULL AND published_at < now() - $1::float8 * interval '1 millisecond'
            LIMIT 10000)`,
         [retentionMs],
       );
@@ -225,6 +225,8 @@ export class OutboxRelay {
       this.timer = undefined;
       this.round = this.runRound().finally(() => (this.round = undefined));
     }, delayMs);
+    // Never what keeps a process alive; the service's servers are.
+    this.timer.unref();
   }
 
   private async runRound(): Promise<void> {

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { admin, anonymous, type ProductView } from '../support/fixtures';
+
+describe('vertical slice: gateway → user and product over gRPC', () => {
+  it('registers a customer, logs in and reads the profile back', async () => {
+    const email = `slice-${randomUUID()}@example.com`;
+    const registered = await anonymous().post<{ user: { id: string; email: string; role: string } }>(
+      '/api/v1/auth/register',
+      { email, password: 'correct horse battery', name: 'Slice Tester' },
+    );
+    expect(registered.status).toBe(201);
+    expect(registered.body.user).toMatchObject({ email, role: 'customer' });
+
+    const customer = await anonymous().login(email, 'correct horse battery');
+    const me = await customer.get<{ id: string; email: string; status: string }>('/api/v1/users/me');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: registered.body.user.id, email, status: 'active' });
+  });
+
+  it('refuses a wrong password with 401 and the same message as an unknown email', async () => {
+    const { email } = await anonymous().newCustomer();
+    const wrong = await anonymous().post('/api/v1/auth/login', { email, password: 'not-the-password' });
+    const unknown = await anonymous().post('/api/v1/auth/login', {
+      email: `nobody-${randomUUID()}@example.com`,
+      password: 'whatever-password',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body['message']).toBe(unknown.body['message']);
+  });
+
+  it('lets an admin create a product that everyone can read back', async () => {
+    const adminClient = await admin();
+    const category = `slice-${randomUUID().slice(0, 8)}`;
+    const created = await adminClient.post<ProductView>('/api/v1/products', {
+      name: 'Slice Lamp',
+      category,
+      basePrice: { amountMinor: 2599, currency: 'EUR' },
+    });
+    expect(created.status).toBe(201);
+
+    const read = await anonymous().get<ProductView>(`/api/v1/products/${created.body.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: created.body.id, name: 'Slice Lamp', category });
+
+    const listed = await anonymous().get<{ items: ProductView[] }>(
+      `/api/v1/products?category=${category}`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((p) => p.id)).toEqual([created.body.id]);
+  });
+
+  it('keeps admin routes for admins', async () => {
+    const body = { name: 'Nope', category: 'x', basePrice: { amountMinor: 1, currency: 'EUR' } };
+    expect((await anonymous().post('/api/v1/products', body)).status).toBe(401);
+    const { client } = await anonymous().newCustomer();
+    const forbidden = await client.post('/api/v1/products', body);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+  });
+
+  it("reports the gateway's dependencies in its readiness", async () => {
+    const ready = await anonymous().get<{ status: string; checks: Record<string, { status: string }> }>(
+      '/health/ready',
+    );
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks['redis']?.status).toBe('up');
+    expect(ready.body.checks['grpc:user']?.status).toBe('up');
+    expect(ready.body.checks['grpc:product']?.status).toBe('up');
+  });
+});

@@ -1,0 +1,318 @@
+import {
+  bytes, cpu, find, isIstio, must, ofKind, type Obj, podMeta, podSpec, rendered, scenarios, selects, services, values, WORKLOAD_KINDS, NAMESPACE,
+} from './support/chart';
+
+const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const SERVICES = services();
+
+function allContainers(spec: any): any[] {
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+}
+
+/** component settings as the chart merges them (default + components.<name>) for a scenario's values */
+function component(name: string, objs: Obj[]) {
+  const dep = must(objs, 'Deployment', name);
+  const c = podSpec(dep).containers[0];
+  const env = Object.fromEntries((c.env ?? []).filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
+  return { dep, container: c, env };
+}
+
+describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
+  const objs = rendered(scenario);
+  const workloads = ofKind(objs, ...WORKLOAD_KINDS);
+  const istioOn = objs.some(isIstio);
+  const serviceDeployments = SERVICES.map((s) => find(objs, 'Deployment', s)).filter((d): d is Obj => !!d);
+
+  it('renders every service', () => {
+    expect(serviceDeployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('every workload meets the restricted Pod Security Standard', () => {
+    const problems: string[] = [];
+    for (const w of workloads) {
+      const spec = podSpec(w);
+      const id = `${w.kind}/${w.metadata.name}`;
+      const psc = spec.securityContext ?? {};
+      if (spec.hostNetwork || spec.hostPID || spec.hostIPC) problems.push(`${id}: host namespaces`);
+      if (psc.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${id}: pod seccompProfile`);
+      if (psc.runAsUser === 0) problems.push(`${id}: runAsUser 0`);
+      for (const v of spec.volumes ?? []) {
+        const type = Object.keys(v).find((k) => k !== 'name')!;
+        if (!RESTRICTED_VOLUMES.includes(type)) problems.push(`${id}: volume type ${type}`);
+        if (type === 'emptyDir' && !v.emptyDir.sizeLimit) problems.push(`${id}: emptyDir ${v.name} without sizeLimit`);
+      }
+      for (const c of allContainers(spec)) {
+        const sc = c.securityContext ?? {};
+        const cid = `${id}/${c.name}`;
+        if (sc.allowPrivilegeEscalation !== false) problems.push(`${cid}: allowPrivilegeEscalation`);
+        if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${cid}: capabilities.drop ALL`);
+        if ((sc.capabilities?.add ?? []).some((a: string) => a !== 'NET_BIND_SERVICE')) problems.push(`${cid}: capabilities.add`);
+        if (sc.privileged) problems.push(`${cid}: privileged`);
+        if (sc.readOnlyRootFilesystem !== true) problems.push(`${cid}: readOnlyRootFilesystem`);
+        if (sc.runAsNonRoot !== true && psc.runAsNonRoot !== true) problems.push(`${cid}: runAsNonRoot`);
+        if (sc.runAsUser === 0) problems.push(`${cid}: runAsUser 0`);
+        if ((c.ports ?? []).some((p: any) => p.hostPort)) problems.push(`${cid}: hostPort`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every container has cpu/memory requests and limits, and a pinned image (never latest)', () => {
+    const problems: string[] = [];
+    for (const w of workloads) {
+      for (const c of allContainers(podSpec(w))) {
+        const cid = `${w.kind}/${w.metadata.name}/${c.name}`;
+        for (const k of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (!c.resources?.[k]?.[r]) problems.push(`${cid}: ${k}.${r}`);
+        if (c.resources?.requests && c.resources?.limits) {
+          if (cpu(c.resources.requests.cpu) > cpu(c.resources.limits.cpu)) problems.push(`${cid}: cpu request > limit`);
+          if (bytes(c.resources.requests.memory) > bytes(c.resources.limits.memory)) problems.push(`${cid}: memory request > limit`);
+        }
+        const image: string = c.image;
+        const tag = image.includes('@') ? 'digest' : image.slice(image.lastIndexOf('/') + 1).split(':')[1];
+        if (!tag || tag === 'latest') problems.push(`${cid}: image ${image} not pinned`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('long-running workloads have liveness and readiness probes', () => {
+    const missing = ofKind(objs, 'Deployment', 'StatefulSet').flatMap((w) =>
+      podSpec(w).containers.filter((c: any) => !c.livenessProbe || !c.readinessProbe).map((c: any) => `${w.metadata.name}/${c.name}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(SERVICES.map((s) => [s]))('service %s: HTTP health probes, gRPC probe on the grpc port, ports named http/grpc', (svc) => {
+    const v = values().components[svc];
+    const { container: c } = component(svc, objs);
+    const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
+    expect(ports['http']).toBe(v.ports.http);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    if (v.ports.grpc) {
+      expect(ports['grpc']).toBe(v.ports.grpc);
+      expect(c.startupProbe.grpc).toEqual({ port: v.ports.grpc });
+      const svcObj = must(objs, 'Service', svc);
+      expect(svcObj.spec.ports.find((p: any) => p.port === v.ports.grpc)).toMatchObject({ name: 'grpc', appProtocol: 'grpc', targetPort: 'grpc' });
+    } else {
+      expect(ports['grpc']).toBeUndefined();
+    }
+    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+      if (probe.grpc) expect(probe.grpc.port).toBe(v.ports.grpc);
+    }
+  });
+
+  it('services drain before SIGTERM: preStop sleep and terminationGracePeriodSeconds cover SHUTDOWN_TIMEOUT_MS', () => {
+    for (const dep of ofKind(objs, 'Deployment').filter((d) => SERVICES.includes(d.metadata.labels?.['app.kubernetes.io/name'] ?? ''))) {
+      const spec = podSpec(dep);
+      const c = spec.containers[0];
+      const sleep = c.lifecycle?.preStop?.sleep?.seconds;
+      const shutdownMs = Number(c.env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
+      expect(sleep).toBeGreaterThan(0);
+      expect(shutdownMs).toBeGreaterThan(0);
+      expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleep + Math.ceil(shutdownMs / 1000));
+      expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    }
+  });
+
+  it('HPA for every autoscaled service; PDB exactly when replicas > 1', () => {
+    for (const dep of serviceDeployments) {
+      const name = dep.metadata.name;
+      const hpa = find(objs, 'HorizontalPodAutoscaler', name);
+      if (hpa) {
+        expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+        expect(dep.spec.replicas).toBeUndefined();
+      } else {
+        expect(dep.spec.replicas).toBeGreaterThanOrEqual(1);
+      }
+      const replicas = hpa ? hpa.spec.minReplicas : dep.spec.replicas;
+      const pdb = find(objs, 'PodDisruptionBudget', name);
+      expect(!!pdb).toBe(replicas > 1);
+      if (pdb) expect(selects(pdb.spec.selector.matchLabels, podMeta(dep).labels)).toBe(true);
+    }
+    if (scenario === 'defaults') expect(ofKind(objs, 'HorizontalPodAutoscaler')).toHaveLength(SERVICES.length);
+    if (scenario === 'ha') expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(SERVICES.length);
+  });
+
+  it('selectors match their pod templates; Services select pods', () => {
+    for (const w of ofKind(objs, 'Deployment', 'StatefulSet')) {
+      expect(selects(w.spec.selector.matchLabels, podMeta(w).labels)).toBe(true);
+    }
+    for (const s of ofKind(objs, 'Service')) {
+      expect(workloads.some((w) => selects(s.spec.selector, podMeta(w).labels))).toBe(true);
+    }
+  });
+
+  it('credentials only come from Secrets', () => {
+    const problems: string[] = [];
+    for (const w of workloads) {
+      for (const c of allContainers(podSpec(w))) {
+        for (const e of c.env ?? []) {
+          if (/PASSWORD|SECRET|TOKEN/.test(e.name) && !e.valueFrom?.secretKeyRef) problems.push(`${w.metadata.name}/${e.name}`);
+          if ('value' in e && /:\/\/[^:@/]+:[^$@/][^@/]*@/.test(e.value)) problems.push(`${w.metadata.name}/${e.name}: literal credential in URL`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('NetworkPolicy: default deny for the release, and every pod has its own policy', () => {
+    const nps = ofKind(objs, 'NetworkPolicy');
+    if (scenario === 'no-observability') return expect(nps).toEqual([]);
+    const deny = must(objs, 'NetworkPolicy', 'default-deny');
+    expect(deny.spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'ordermesh' } }, policyTypes: ['Ingress', 'Egress'] });
+    const unguarded = workloads.filter(
+      (w) => !nps.some((np) => np.metadata.name !== 'default-deny' && np.metadata.name.startsWith('allow-') === false && selects(np.spec.podSelector.matchLabels, podMeta(w).labels)),
+    );
+    expect(unguarded.map((w) => w.metadata.name)).toEqual([]);
+    const dns = must(objs, 'NetworkPolicy', 'allow-dns');
+    expect(dns.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  });
+
+  if (scenario === 'istio-off') {
+    it('Istio off: no Istio objects and no sidecars', () => {
+      expect(objs.filter(isIstio)).toEqual([]);
+      for (const w of workloads) {
+        expect(podMeta(w).labels['sidecar.istio.io/inject']).toBe('false');
+        expect(Object.keys(podMeta(w).annotations ?? {}).filter((k) => k.startsWith('sidecar.istio.io/'))).toEqual([]);
+      }
+    });
+  }
+
+  if (istioOn) {
+    it('Istio: every Service has a DestinationRule (mTLS) and an AuthorizationPolicy selecting its pods', () => {
+      for (const s of ofKind(objs, 'Service')) {
+        const name = s.metadata.name;
+        const dr = must(objs, 'DestinationRule', name);
+        expect(dr.spec.host).toBe(`${name}.${NAMESPACE}.svc.cluster.local`);
+        expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
+        expect(dr.spec.trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+        const ap = must(objs, 'AuthorizationPolicy', name);
+        expect(ap.spec.action).toBe('ALLOW');
+        const pods = workloads.filter((w) => selects(s.spec.selector, podMeta(w).labels));
+        expect(pods.length).toBeGreaterThan(0);
+        for (const p of pods) expect(selects(ap.spec.selector.matchLabels, podMeta(p).labels)).toBe(true);
+      }
+    });
+
+    it('Istio: service DestinationRules limit connections and eject outliers', () => {
+      for (const svc of SERVICES) {
+        const tp = must(objs, 'DestinationRule', svc).spec.trafficPolicy;
+        expect(tp.connectionPool.http.http2MaxRequests).toBeGreaterThan(0);
+        expect(tp.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
+        expect(tp.outlierDetection).toEqual(
+          expect.objectContaining({ consecutive5xxErrors: expect.any(Number), consecutiveGatewayErrors: expect.any(Number), baseEjectionTime: expect.any(String), maxEjectionPercent: expect.any(Number) }),
+        );
+      }
+    });
+
+    it('Istio: STRICT mTLS, namespace allow-nothing, ingress Gateway + VirtualService for the public gateway', () => {
+      expect(must(objs, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+      expect(must(objs, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+      const gw = must(objs, 'Gateway', 'ordermesh');
+      expect(gw.spec.servers[0].port.protocol).toBe('HTTP');
+      const vs = must(objs, 'VirtualService', 'gateway-ingress');
+      expect(vs.spec.gateways).toEqual(['ordermesh']);
+      expect(vs.spec.http.every((r: any) => r.route.every((d: any) => d.destination.host === `gateway.${NAMESPACE}.svc.cluster.local`))).toBe(true);
+      const unsafeRetries = vs.spec.http.filter((r: any) => r.retries?.attempts > 0 && r.match?.[0]?.method?.exact !== 'GET');
+      expect(unsafeRetries).toEqual([]);
+    });
+
+    it('Istio: every pod is injected with small, declared sidecar resources; Jobs use native sidecars', () => {
+      for (const w of workloads) {
+        const meta = podMeta(w);
+        expect(meta.labels['sidecar.istio.io/inject']).toBe('true');
+        expect(meta.annotations['sidecar.istio.io/proxyCPU']).toBeDefined();
+        expect(meta.annotations['sidecar.istio.io/proxyMemory']).toBeDefined();
+        expect(meta.annotations['sidecar.istio.io/proxyCPULimit']).toBeDefined();
+        expect(meta.annotations['sidecar.istio.io/proxyMemoryLimit']).toBeDefined();
+        if (w.kind === 'Job') expect(meta.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+      }
+    });
+
+    it('Istio: mesh retries only idempotent gRPC methods, on unavailable,reset,connect-failure', () => {
+      const idempotent: string[] = values().istio.idempotentMethods;
+      for (const vs of ofKind(objs, 'VirtualService').filter((v) => v.metadata.name !== 'gateway-ingress')) {
+        for (const route of vs.spec.http) {
+          if (!route.retries?.attempts) continue;
+          expect(route.retries.retryOn).toBe('unavailable,reset,connect-failure');
+          const m = /^\^\/ordermesh\\\.(\w+)\\\.v1\\\.(\w+)Service\/\(([\w|]+)\)\$$/.exec(route.match[0].uri.regex);
+          expect(m).not.toBeNull();
+          for (const method of m![3]!.split('|')) expect(idempotent).toContain(method);
+        }
+        expect(vs.spec.http.at(-1).retries).toEqual({ attempts: 0 });
+      }
+    });
+  }
+
+  if (scenario === 'canary') {
+    it('canary: payment v2 Deployment, subsets v1/v2 and a 90/10 split', () => {
+      const v2 = must(objs, 'Deployment', 'payment-v2');
+      expect(podMeta(v2).labels.version).toBe('v2');
+      expect(podSpec(v2).containers[0].image).toBe('ordermesh/payment:0.2.0');
+      expect(must(objs, 'DestinationRule', 'payment').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+      for (const route of must(objs, 'VirtualService', 'payment').spec.http) {
+        expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+      }
+      expect(selects(must(objs, 'Service', 'payment').spec.selector, podMeta(v2).labels)).toBe(true);
+    });
+  }
+
+  if (scenario === 'external-infra') {
+    it('external infrastructure: no in-cluster stores, URLs point at the external endpoints', () => {
+      for (const n of ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger']) {
+        expect(objs.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === n)).toEqual([]);
+      }
+      expect(component('order', objs).env['DATABASE_URL']).toBe('postgresql://order_svc:$(K8S_POSTGRESQL_PASSWORD)@pg.example.internal:5432/order_svc?sslmode=require');
+      expect(component('order', objs).env['KAFKA_BROKERS']).toBe('kafka-0.example.internal:9092,kafka-1.example.internal:9092');
+      expect(component('product', objs).env['MONGODB_URL']).toMatch(/^mongodb:\/\/product:\$\(K8S_MONGODB_PASSWORD\)@mongo\.example\.internal:27017\/product\?authSource=product&tls=true$/);
+      expect(component('gateway', objs).env['REDIS_URL']).toBe('rediss://:$(K8S_REDIS_PASSWORD)@redis.example.internal:6380');
+      expect(component('gateway', objs).env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://otel-collector.observability.svc:4318');
+      const ref = podSpec(component('order', objs).dep).containers[0].env.find((e: any) => e.name === 'K8S_POSTGRESQL_PASSWORD');
+      expect(ref.valueFrom.secretKeyRef).toEqual({ name: 'ordermesh-external-postgresql', key: 'order_svc-password' });
+      expect(ofKind(objs, 'Secret').map((s) => s.metadata.name).sort()).toEqual(['gateway-jwt', 'grafana-admin']);
+    });
+  }
+
+  if (scenario === 'namespace') {
+    it('the optional Namespace enforces the restricted Pod Security Standard', () => {
+      const ns = must(objs, 'Namespace', NAMESPACE);
+      expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' });
+      expect(podSpec(must(objs, 'Deployment', 'user')).imagePullSecrets).toEqual([{ name: 'regcred' }]);
+      expect(podSpec(must(objs, 'Deployment', 'user')).containers[0].image).toBe('registry.example.internal/ordermesh/user:0.1.0');
+    });
+  }
+});
+
+describe('footprint of the default install (services + infrastructure + observability + sidecars + Jobs)', () => {
+  const objs = rendered('defaults');
+  let cores = 0;
+  let mem = 0;
+  const rows: string[] = [];
+  for (const w of ofKind(objs, ...WORKLOAD_KINDS)) {
+    const hpa = find(objs, 'HorizontalPodAutoscaler', w.metadata.name);
+    const replicas = w.kind === 'Job' ? 1 : (hpa?.spec.minReplicas ?? w.spec.replicas ?? 1);
+    const ann = podMeta(w).annotations ?? {};
+    let c = 0;
+    let m = 0;
+    for (const ct of allContainers(podSpec(w))) {
+      c += cpu(ct.resources.requests.cpu);
+      m += bytes(ct.resources.requests.memory);
+    }
+    if (ann['sidecar.istio.io/proxyCPU']) c += cpu(ann['sidecar.istio.io/proxyCPU']);
+    if (ann['sidecar.istio.io/proxyMemory']) m += bytes(ann['sidecar.istio.io/proxyMemory']);
+    cores += replicas * c;
+    mem += replicas * m;
+    rows.push(`${w.kind}/${w.metadata.name} x${replicas}: ${Math.round(c * 1000)}m ${Math.round(m / 2 ** 20)}Mi`);
+  }
+
+  it('requests at most 2 vCPU and 3 GiB in total', () => {
+    const summary = `${Math.round(cores * 1000)}m CPU, ${Math.round(mem / 2 ** 20)}Mi memory\n${rows.join('\n')}`;
+    expect({ ok: cores <= 2 && mem <= 3 * 2 ** 30, summary }).toEqual({ ok: true, summary });
+  });
+
+  it('counts the Istio sidecars', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(SERVICES.length + 7);
+    expect(ofKind(objs, ...WORKLOAD_KINDS).every((w) => podMeta(w).annotations?.['sidecar.istio.io/proxyMemory'])).toBe(true);
+  });
+});

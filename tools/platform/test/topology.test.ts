@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  allPorts,
+  COMPONENTS,
+  maskEnv,
+  portEnvNames,
+  resolvePorts,
+  resolveProfile,
+  screaming,
+  serviceEnv,
+  SERVICE_NAMES,
+  startWaves,
+  withDependencies,
+  type PlatformSecrets,
+} from '../topology.ts';
+
+const secrets: PlatformSecrets = {
+  jwtSecret: 'j'.repeat(48),
+  postgresSuperuserPassword: 'super',
+  servicePasswords: { user: 'pw-user', inventory: 'pw-inv', pricing: 'pw-pri', order: 'pw-ord', payment: 'pw-pay', shipping: 'pw-shp' },
+};
+
+describe('ports', () => {
+  it('uses the conventions ports in dev and adds 10000 in test', () => {
+    const dev = resolvePorts('dev', {});
+    const test = resolvePorts('test', {});
+    assert.equal(dev.gateway!.http, 8080);
+    assert.equal(dev.user!.grpc, 50051);
+    assert.equal(dev.user!.http, 9401);
+    assert.equal(dev.notification!.grpc, 50058);
+    assert.equal(dev.postgres!.main, 54320);
+    assert.deepEqual(dev.kafka, { broker: 9092, controller: 9093 });
+    assert.equal(dev.ferretdb!.main, 27017);
+    assert.equal(dev.redis!.main, 6379);
+    assert.equal(dev.prometheus!.main, 9090);
+    assert.equal(dev.jaeger!.ui, 16686);
+    assert.equal(dev.jaeger!.otlpGrpc, 4317);
+    assert.equal(dev.jaeger!.otlpHttp, 4318);
+    for (const { component, key, port } of allPorts(dev)) {
+      assert.equal(test[component]![key], port + 10000, `${component}.${key}`);
+    }
+  });
+
+  it('has no port twice, and no port shared between profiles', () => {
+    const dev = allPorts(resolvePorts('dev', {})).map((p) => p.port);
+    const test = allPorts(resolvePorts('test', {})).map((p) => p.port);
+    assert.equal(new Set(dev).size, dev.length);
+    assert.equal(new Set([...dev, ...test]).size, dev.length + test.length);
+    assert.ok(test.every((p) => p < 65536));
+  });
+
+  it('names the override variables', () => {
+    assert.equal(screaming('otlpGrpc'), 'OTLP_GRPC');
+    assert.deepEqual(portEnvNames('gateway', 'http', true), ['ORDERMESH_GATEWAY_HTTP_PORT', 'ORDERMESH_GATEWAY_PORT']);
+    assert.deepEqual(portEnvNames('kafka', 'controller', false), ['ORDERMESH_KAFKA_CONTROLLER_PORT']);
+    assert.deepEqual(portEnvNames('postgres', 'main', true), ['ORDERMESH_POSTGRES_PORT']);
+  });
+
+  it('applies overrides as absolute ports, the specific name winning over the alias', () => {
+    const p = resolvePorts('test', {
+      ORDERMESH_GATEWAY_PORT: '7000',
+      ORDERMESH_KAFKA_PORT: '7001',
+      ORDERMESH_KAFKA_BROKER_PORT: '7002',
+      ORDERMESH_USER_GRPC_PORT: '7003',
+      ORDERMESH_JAEGER_OTLP_HTTP_PORT: '7004',
+    });
+    assert.equal(p.gateway!.http, 7000);
+    assert.equal(p.kafka!.broker, 7002);
+    assert.equal(p.kafka!.controller, 19093);
+    assert.equal(p.user!.grpc, 7003);
+    assert.equal(p.jaeger!.otlpHttp, 7004);
+  });
+
+  it('rejects bad and clashing overrides', () => {
+    assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: 'x' }), /not a valid TCP port/);
+    assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: '70000' }), /not a valid TCP port/);
+    assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: '9092' }), /used twice/);
+  });
+});
+
+describe('profiles', () => {
+  it('defaults to dev, reads ORDERMESH_PROFILE, the flag wins', () => {
+    assert.equal(resolveProfile(undefined, {}), 'dev');
+    assert.equal(resolveProfile(undefined, { ORDERMESH_PROFILE: 'test' }), 'test');
+    assert.equal(resolveProfile('dev', { ORDERMESH_PROFILE: 'test' }), 'dev');
+    assert.throws(() => resolveProfile('prod', {}), /unknown profile/);
+  });
+});
+
+describe('dependencies', () => {
+  it('starts infrastructure first, then services after what they call', () => {
+    const waves = startWaves(COMPONENTS.map((c) => c.name));
+    const waveOf = (n: string): number => waves.findIndex((w) => w.includes(n));
+    for (const c of COMPONENTS) {
+      for (const d of c.dependsOn) assert.ok(waveOf(d) < waveOf(c.name), `${d} before ${c.name}`);
+      if (c.kind === 'service') assert.ok(waveOf(c.name) > 0);
+    }
+    assert.deepEqual(waves[0]!.sort(), ['ferretdb', 'jaeger', 'kafka', 'postgres', 'prometheus', 'redis']);
+    assert.deepEqual(waves.at(-1), ['gateway']);
+  });
+
+  it('brings in transitive dependencies', () => {
+    const set = withDependencies(['order']);
+    for (const n of ['postgres', 'kafka', 'jaeger', 'ferretdb', 'user', 'product', 'inventory', 'pricing', 'payment', 'order']) {
+      assert.ok(set.includes(n), n);
+    }
+    assert.ok(!set.includes('gateway'));
+    assert.ok(!set.includes('prometheus'));
+    assert.deepEqual(withDependencies(['redis']), ['redis']);
+    assert.throws(() => withDependencies(['nope']), /unknown component/);
+  });
+});
+
+describe('service environment', () => {
+  it('gives a PostgreSQL service its own database URL and the common settings', () => {
+    const env = serviceEnv('order', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(env.NODE_ENV, 'development');
+    assert.equal(env.LOG_LEVEL, 'info');
+    assert.equal(env.HTTP_PORT, '9405');
+    assert.equal(env.GRPC_PORT, '50055');
+    assert.equal(env.SHUTDOWN_TIMEOUT_MS, '10000');
+    assert.equal(env.KAFKA_BROKERS, '127.0.0.1:9092');
+    assert.equal(env.DATABASE_URL, 'postgres://order_svc:pw-ord@127.0.0.1:54320/order_svc');
+    assert.equal(env.USER_GRPC_ADDR, '127.0.0.1:50051');
+    assert.equal(env.NOTIFICATION_GRPC_ADDR, '127.0.0.1:50058');
+    assert.equal(env.GATEWAY_GRPC_ADDR, undefined);
+    assert.equal(env.OTEL_SERVICE_NAME, 'order');
+    assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318');
+    assert.equal(env.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
+    assert.equal(env.OTEL_TRACES_SAMPLER_ARG, '1');
+    assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'deployment.environment.name=local-dev');
+    assert.equal(env.JWT_SECRET, secrets.jwtSecret);
+    assert.equal(env.JWT_ISSUER, 'ordermesh-local');
+    assert.equal(env.JWT_AUDIENCE, 'ordermesh-api');
+    assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'admin@ordermesh.local');
+    assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'ordermesh-admin-local');
+    assert.equal(env.PAYMENT_TEST_CONTROLS, undefined);
+    assert.equal(env.FAULT_INJECTION, undefined);
+    assert.equal(env.MONGODB_URL, undefined);
+    assert.equal(env.REDIS_URL, undefined);
+  });
+
+  it('gives the gateway Redis db 0 and no gRPC port; notification Redis db 1; product MongoDB', () => {
+    const ports = resolvePorts('test', {});
+    const gw = serviceEnv('gateway', 'test', ports, secrets, {});
+    assert.equal(gw.GRPC_PORT, undefined);
+    assert.equal(gw.HTTP_PORT, '18080');
+    assert.equal(gw.REDIS_URL, 'redis://127.0.0.1:16379/0');
+    assert.equal(gw.DATABASE_URL, undefined);
+    assert.equal(serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL, 'redis://127.0.0.1:16379/1');
+    assert.equal(serviceEnv('product', 'test', ports, secrets, {}).MONGODB_URL, 'mongodb://127.0.0.1:37017/product');
+  });
+
+  it('enables test controls only in the test profile, and passes admin credentials through', () => {
+    const env = serviceEnv('payment', 'test', resolvePorts('test', {}), secrets, {
+      ORDERMESH_ADMIN_EMAIL: 'root@example.test',
+      ORDERMESH_ADMIN_PASSWORD: 'pw',
+    });
+    assert.equal(env.PAYMENT_TEST_CONTROLS, 'enabled');
+    assert.equal(env.FAULT_INJECTION, 'enabled');
+    assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'deployment.environment.name=local-test');
+    assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'root@example.test');
+    assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'pw');
+  });
+
+  it('computes an environment for every service', () => {
+    for (const s of SERVICE_NAMES) assert.equal(serviceEnv(s, 'dev', resolvePorts('dev', {}), secrets, {}).OTEL_SERVICE_NAME, s);
+    assert.throws(() => serviceEnv('kafka', 'dev', resolvePorts('dev', {}), secrets, {}), /infrastructure/);
+  });
+
+  it('masks secrets and URL passwords', () => {
+    const masked = maskEnv(serviceEnv('user', 'dev', resolvePorts('dev', {}), secrets, {}));
+    assert.equal(masked.JWT_SECRET, '********');
+    assert.equal(masked.ORDERMESH_ADMIN_PASSWORD, '********');
+    assert.equal(masked.DATABASE_URL, 'postgres://user_svc:********@127.0.0.1:54320/user_svc');
+    assert.equal(masked.KAFKA_BROKERS, '127.0.0.1:9092');
+    assert.ok(!JSON.stringify(masked).includes('pw-user'));
+    assert.ok(!JSON.stringify(masked).includes(secrets.jwtSecret));
+  });
+});
