@@ -85,6 +85,8 @@ function strictChecker(specs) {
           break;
         }
       }
+      // a CRD whose model declares no spec (x-kubernetes-preserve-unknown-fields, e.g. IstioOperator)
+      if (!next && at === '' && key === 'spec') continue;
       if (!next) errors.push(`${at}.${key}: unknown field`);
       else walk(v, next, `${at}.${key}`, errors, depth + 1);
     }

@@ -30,13 +30,21 @@ function out(s: string): void {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function one(positionals: string[], what: string): string {
   const name = positionals[0];
-  if (!name || positionals.length > 1) throw new PlatformError(`expected exactly one ${what}\n\n${USAGE}`);
+  if (!name || positionals.length > 1)
+    throw new PlatformError(`expected exactly one ${what}\n\n${USAGE}`);
   getComponent(name);
   return name;
 }
@@ -142,16 +150,19 @@ export async function main(argv: string[]): Promise<void> {
       case 'logs': {
         const name = one(rest, 'component');
         const n = values.lines === undefined ? 100 : Number(values.lines);
-        if (!Number.isInteger(n) || n < 0) throw new PlatformError(`-n expects a number of lines, got ${values.lines}`);
+        if (!Number.isInteger(n) || n < 0)
+          throw new PlatformError(`-n expects a number of lines, got ${values.lines}`);
         const file = logFile(p.paths, name);
-        if (!existsSync(file) && !values.follow) throw new PlatformError(`${name} has no log yet (${file})`);
+        if (!existsSync(file) && !values.follow)
+          throw new PlatformError(`${name} has no log yet (${file})`);
         for (const l of tailLines(file, n)) out(l);
         if (values.follow) await follow(file);
         break;
       }
       case 'env': {
         const name = rest[0];
-        if (!name || rest.length > 1) throw new PlatformError(`expected exactly one service\n\n${USAGE}`);
+        if (!name || rest.length > 1)
+          throw new PlatformError(`expected exactly one service\n\n${USAGE}`);
         getService(name);
         const env = values.reveal ? p.serviceEnv(name) : p.maskedServiceEnv(name);
         if (values.json) out(JSON.stringify(env, null, 2));
@@ -163,8 +174,11 @@ export async function main(argv: string[]): Promise<void> {
         if (values.json) out(JSON.stringify(info, null, 2));
         else {
           out(`kafka       ${info.kafka.brokers.join(',')}`);
-          out(`postgres    127.0.0.1:${info.postgres.port} (superuser ${info.postgres.superuser.user}; passwords: --json)`);
-          for (const [svc, d] of Object.entries(info.postgres.databases)) out(`  ${svc.padEnd(10)} db ${d.database} role ${d.user}`);
+          out(
+            `postgres    127.0.0.1:${info.postgres.port} (superuser ${info.postgres.superuser.user}; passwords: --json)`,
+          );
+          for (const [svc, d] of Object.entries(info.postgres.databases))
+            out(`  ${svc.padEnd(10)} db ${d.database} role ${d.user}`);
           out(`mongodb     ${info.mongodb.url}`);
           out(`redis       ${info.redis.url}`);
         }
@@ -173,7 +187,8 @@ export async function main(argv: string[]): Promise<void> {
       case 'urls': {
         const e = p.endpoints();
         const rows: string[][] = [];
-        for (const c of COMPONENTS) for (const [k, v] of Object.entries(e[c.name]!)) rows.push([c.name, k, v]);
+        for (const c of COMPONENTS)
+          for (const [k, v] of Object.entries(e[c.name] ?? {})) rows.push([c.name, k, v]);
         out(`profile ${p.profile}`);
         out(table(rows));
         break;

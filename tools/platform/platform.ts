@@ -1,5 +1,15 @@
 // The orchestrator behind the CLI and the programmatic API.
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PlatformError, type Ctx, type Driver } from './context.ts';
@@ -21,7 +31,15 @@ import {
   stopGroup,
 } from './proc.ts';
 import { checkBuilt, computeServiceEnv, serviceDriver } from './services.ts';
-import { ensureDirs, loadSecrets, logFile, paths, repoHash, REPO_ROOT, type Paths } from './state.ts';
+import {
+  ensureDirs,
+  loadSecrets,
+  logFile,
+  paths,
+  repoHash,
+  REPO_ROOT,
+  type Paths,
+} from './state.ts';
 import {
   allPorts,
   COMPONENTS,
@@ -29,6 +47,8 @@ import {
   getComponent,
   INFRA_NAMES,
   mainPort,
+  port,
+  portsOf,
   maskEnv,
   POSTGRES_SERVICES,
   postgresUrl,
@@ -81,7 +101,14 @@ export interface ConnectionInfo {
   services: Record<string, { http: string; grpc?: string }>;
 }
 
-const INFRA_DRIVERS: Record<string, Driver> = { postgres, kafka, ferretdb, redis, jaeger, prometheus };
+const INFRA_DRIVERS: Record<string, Driver> = {
+  postgres,
+  kafka,
+  ferretdb,
+  redis,
+  jaeger,
+  prometheus,
+};
 
 function secs(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)}s`;
@@ -103,7 +130,6 @@ export function tailLines(file: string, n: number): string[] {
   }
 }
 
-
 export class Platform {
   readonly profile: Profile;
   readonly paths: Paths;
@@ -121,15 +147,14 @@ export class Platform {
     this.ports = resolvePorts(profile, env);
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
     const platformId = `${profile}-${repoHash(this.paths.repo)}`;
-    const self = this;
     this.ctx = {
       profile,
       paths: this.paths,
       ports: this.ports,
       env,
       platformId,
-      secrets: () => self.secrets(),
-      log: (m) => self.log(`  ${m}`),
+      secrets: () => this.secrets(),
+      log: (m) => this.log(`  ${m}`),
     };
   }
 
@@ -143,7 +168,10 @@ export class Platform {
 
   driver(name: string): Driver {
     const c = getComponent(name);
-    return c.kind === 'infra' ? INFRA_DRIVERS[name]! : serviceDriver(name);
+    if (c.kind === 'service') return serviceDriver(name);
+    const d = INFRA_DRIVERS[name];
+    if (!d) throw new PlatformError(`no driver for ${name}`);
+    return d;
   }
 
   // --- locking: one mutating command per profile at a time -----------------------------------
@@ -173,9 +201,12 @@ export class Platform {
           rmSync(lock, { force: true });
           continue;
         }
-        if (Date.now() > deadline) throw new PlatformError(`another ordermesh command (pid ${holder}) holds ${lock}`);
+        if (Date.now() > deadline)
+          throw new PlatformError(`another ordermesh command (pid ${holder}) holds ${lock}`);
         if (!warned) {
-          this.log(`waiting for another ordermesh command (pid ${holder}) on profile ${this.profile}...`);
+          this.log(
+            `waiting for another ordermesh command (pid ${holder}) on profile ${this.profile}...`,
+          );
           warned = true;
         }
         await sleep(250);
@@ -195,14 +226,17 @@ export class Platform {
   // --- setup ---------------------------------------------------------------------------------
 
   /** Installs/builds every tool the given infrastructure needs (default: all). Cached. */
-  async setup(names: readonly string[] = INFRA_NAMES): Promise<void> {
+  async setup(
+    names: readonly string[] = INFRA_NAMES,
+    opts: { quiet?: boolean } = {},
+  ): Promise<void> {
     ensureDirs(this.paths);
     const infra = names.filter((n) => getComponent(n).kind === 'infra');
     if (infra.includes('redis') || infra.includes('prometheus')) ensureDebianTools();
     for (const n of infra) {
       const t0 = Date.now();
       await this.driver(n).ensureTools(this.ctx);
-      this.log(`✔ ${n.padEnd(12)} tools ready (${secs(t0)})`);
+      if (!opts.quiet) this.log(`✔ ${n.padEnd(12)} tools ready (${secs(t0)})`);
     }
   }
 
@@ -221,7 +255,10 @@ export class Platform {
       }
       if (await d.ready(this.ctx)) return;
       if (Date.now() > deadline) {
-        throw new PlatformError(`${d.name} did not become ready within ${Math.round(d.readyTimeoutMs / 1000)}s`, this.logTail(d.name));
+        throw new PlatformError(
+          `${d.name} did not become ready within ${Math.round(d.readyTimeoutMs / 1000)}s`,
+          this.logTail(d.name),
+        );
       }
       await sleep(400);
     }
@@ -244,23 +281,28 @@ export class Platform {
       return;
     }
     removePidFile(pf);
-    const holders = portHolders(Object.values(this.ports[name]!));
-    if (holders.length > 0) {
-      const h = holders[0]!;
+    const holders = portHolders(Object.values(portsOf(this.ports, name)));
+    const h = holders[0];
+    if (h) {
       throw new PlatformError(
         `${name}: port ${h.port} is already in use by ${h.pid === null ? 'an unknown process' : `pid ${h.pid} (${h.command})`}. ` +
           'Stop it, pick another port with ORDERMESH_*_PORT, or run `ordermesh down` if it is a leftover of this profile.',
       );
     }
     const spec = await d.prepare(this.ctx);
-    const pid = spawnDetached(spec, logFile(this.paths, name), pf, `start ${name} (${this.profile})`);
+    const pid = spawnDetached(
+      spec,
+      logFile(this.paths, name),
+      pf,
+      `start ${name} (${this.profile})`,
+    );
     await this.waitReady(d, pid, t0);
     if (d.afterReady) await d.afterReady(this.ctx);
     this.log(`✔ ${name.padEnd(12)} ready (${secs(t0)}) pid ${pid}  ${this.describePorts(name)}`);
   }
 
   private describePorts(name: string): string {
-    return Object.entries(this.ports[name]!)
+    return Object.entries(portsOf(this.ports, name))
       .map(([k, p]) => (k === 'main' ? `:${p}` : `${k}:${p}`))
       .join(' ');
   }
@@ -279,10 +321,15 @@ export class Platform {
       if (opts.infraOnly) set = set.filter((n) => getComponent(n).kind === 'infra');
       for (const n of set) if (getComponent(n).kind === 'service') checkBuilt(this.paths.repo, n);
       this.secrets();
-      await this.setup(set.filter((n) => getComponent(n).kind === 'infra').filter((n) => this.pidOf(n) === null));
+      await this.setup(
+        set.filter((n) => getComponent(n).kind === 'infra').filter((n) => this.pidOf(n) === null),
+        { quiet: true },
+      );
       for (const wave of startWaves(set)) {
         const results = await Promise.allSettled(wave.map((n) => this.startOne(n)));
-        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ name: wave[i]!, error: r.reason as unknown }] : []));
+        const failed = results.flatMap((r, i) =>
+          r.status === 'rejected' ? [{ name: wave[i] ?? '?', error: r.reason as unknown }] : [],
+        );
         if (failed.length > 0) {
           const details = failed
             .map((f) => {
@@ -290,7 +337,10 @@ export class Platform {
               return `✘ ${f.name}: ${e.message}${e instanceof PlatformError && e.details ? `\n${e.details}` : ''}`;
             })
             .join('\n\n');
-          throw new PlatformError(`failed to start: ${failed.map((f) => f.name).join(', ')}`, details);
+          throw new PlatformError(
+            `failed to start: ${failed.map((f) => f.name).join(', ')}`,
+            details,
+          );
         }
       }
       this.log(`platform "${this.profile}" up: ${set.length} component(s) in ${secs(t0)}`);
@@ -302,7 +352,8 @@ export class Platform {
     getComponent(name);
     return this.locked(async () => {
       const c = getComponent(name);
-      if (c.kind === 'infra' && this.pidOf(name) === null) await this.driver(name).ensureTools(this.ctx);
+      if (c.kind === 'infra' && this.pidOf(name) === null)
+        await this.driver(name).ensureTools(this.ctx);
       try {
         await this.startOne(name);
       } catch (e) {
@@ -323,7 +374,9 @@ export class Platform {
     const t0 = Date.now();
     const how = await stopGroup(pid, d.stopSignal, d.stopTimeoutMs);
     removePidFile(pf);
-    this.log(`✔ ${name.padEnd(12)} ${how === 'killed' ? 'killed after the stop timeout' : 'stopped'} (${secs(t0)})`);
+    this.log(
+      `✔ ${name.padEnd(12)} ${how === 'killed' ? 'killed after the stop timeout' : 'stopped'} (${secs(t0)})`,
+    );
     return true;
   }
 
@@ -360,17 +413,32 @@ export class Platform {
     });
   }
 
-  /** Processes started by this profile's platform that no pid file knows about. */
+  /**
+   * Processes of this profile's platform, whether or not a pid file knows them: those carrying the
+   * profile's marker in their environment (some, like redis and postgres, overwrite it with their
+   * process title), and those listening on a port of the profile from a folder of the profile (or
+   * a service of this repo).
+   */
   private strays(): number[] {
     const marker = `ORDERMESH_PLATFORM_ID=${this.ctx.platformId}`;
     const out: number[] = [];
+    const within = (dir: string | null, root: string): boolean =>
+      dir !== null && (dir === root || dir.startsWith(`${root}/`));
+    for (const h of portHolders(allPorts(this.ports).map((p) => p.port))) {
+      if (h.pid === null || h.pid === process.pid) continue;
+      const ours =
+        within(h.cwd, this.paths.state) ||
+        within(h.cwd, this.paths.sharedState) ||
+        (h.cwd === this.paths.repo && h.command.includes('dist/apps/'));
+      if (ours) out.push(h.pid);
+    }
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue;
       const pid = Number(d);
       if (pid === process.pid) continue;
       try {
         const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
-        if (env.split('\0').includes(marker) && isAlive(pid)) out.push(pid);
+        if (env.split('\0').includes(marker) && isAlive(pid) && !out.includes(pid)) out.push(pid);
       } catch {
         // gone or not ours to read
       }
@@ -388,7 +456,9 @@ export class Platform {
       const infra = INFRA_NAMES.slice().reverse();
       const services = startWaves(SERVICE_NAMES).reverse();
       for (const group of [...services, infra]) {
-        const rs = await Promise.allSettled(group.map(async (n) => ((await this.stopOne(n)) ? n : null)));
+        const rs = await Promise.allSettled(
+          group.map(async (n) => ((await this.stopOne(n)) ? n : null)),
+        );
         for (const r of rs) {
           if (r.status === 'fulfilled' && r.value) stopped.push(r.value);
           else if (r.status === 'rejected') this.log(`✘ ${(r.reason as Error).message}`);
@@ -402,16 +472,18 @@ export class Platform {
       }
       // Verify.
       const leftovers: string[] = [];
-      for (const p of this.strays()) leftovers.push(`process ${p} still running: ${readCmdline(p).join(' ')}`);
+      for (const p of this.strays())
+        leftovers.push(`process ${p} still running: ${readCmdline(p).join(' ')}`);
       for (const h of portHolders(allPorts(this.ports).map((p) => p.port))) {
-        const owner = allPorts(this.ports).find((p) => p.port === h.port)!;
+        const owner = allPorts(this.ports).find((p) => p.port === h.port);
         leftovers.push(
-          `port ${h.port} (${owner.component}.${owner.key}) still listening: ${h.pid === null ? 'unknown process' : `pid ${h.pid} ${h.command}`}`,
+          `port ${h.port} (${owner?.component}.${owner?.key}) still listening: ${h.pid === null ? 'unknown process' : `pid ${h.pid} ${h.command}`}`,
         );
       }
       if (opts.volumes) {
         for (const c of COMPONENTS) {
-          for (const dir of this.driver(c.name).dataDirs(this.ctx)) rmSync(dir, { recursive: true, force: true });
+          for (const dir of this.driver(c.name).dataDirs(this.ctx))
+            rmSync(dir, { recursive: true, force: true });
         }
         rmSync(this.paths.config, { recursive: true, force: true });
         rmSync(this.paths.sharedState, { recursive: true, force: true });
@@ -419,10 +491,15 @@ export class Platform {
       }
       for (const c of COMPONENTS) {
         const rec = readPidRecord(pidFile(this.paths.pids, c.name));
-        if (rec && groupMembers(rec.pid).length === 0) removePidFile(pidFile(this.paths.pids, c.name));
+        if (rec && groupMembers(rec.pid).length === 0)
+          removePidFile(pidFile(this.paths.pids, c.name));
       }
       const ok = leftovers.length === 0;
-      this.log(ok ? `platform "${this.profile}" down: no process or port left` : `platform "${this.profile}" down, but:`);
+      this.log(
+        ok
+          ? `platform "${this.profile}" down: no process or port left`
+          : `platform "${this.profile}" down, but:`,
+      );
       for (const l of leftovers) this.log(`✘ ${l}`);
       return { ok, stopped, leftovers };
     });
@@ -445,7 +522,7 @@ export class Platform {
         return {
           component: c.name,
           kind: c.kind,
-          ports: { ...this.ports[c.name]! },
+          ports: { ...portsOf(this.ports, c.name) },
           pid,
           state: pid === null ? 'stopped' : 'running',
           health,
@@ -476,18 +553,26 @@ export class Platform {
     const databases: ConnectionInfo['postgres']['databases'] = {};
     for (const svc of POSTGRES_SERVICES) {
       const name = dbName(svc);
-      const password = s.servicePasswords[svc]!;
-      databases[svc] = { database: name, user: name, password, url: postgresUrl(this.ports, name, password, name) };
+      const password = s.servicePasswords[svc] ?? '';
+      databases[svc] = {
+        database: name,
+        user: name,
+        password,
+        url: postgresUrl(this.ports, name, password, name),
+      };
     }
     const services: ConnectionInfo['services'] = {};
     for (const svc of SERVICE_NAMES) {
-      const p = this.ports[svc]!;
-      services[svc] = { http: `http://127.0.0.1:${p.http}`, ...(p.grpc ? { grpc: `127.0.0.1:${p.grpc}` } : {}) };
+      const p = portsOf(this.ports, svc);
+      services[svc] = {
+        http: `http://127.0.0.1:${p.http}`,
+        ...(p.grpc ? { grpc: `127.0.0.1:${p.grpc}` } : {}),
+      };
     }
-    const j = this.ports.jaeger!;
+    const j = portsOf(this.ports, 'jaeger');
     return {
       profile: this.profile,
-      kafka: { brokers: [`127.0.0.1:${this.ports.kafka!.broker}`] },
+      kafka: { brokers: [`127.0.0.1:${port(this.ports, 'kafka', 'broker')}`] },
       postgres: {
         host: '127.0.0.1',
         port: pgPort,
@@ -500,7 +585,11 @@ export class Platform {
       },
       mongodb: { url: `mongodb://127.0.0.1:${mainPort(this.ports, 'ferretdb')}` },
       redis: { url: `redis://127.0.0.1:${mainPort(this.ports, 'redis')}` },
-      jaeger: { ui: `http://127.0.0.1:${j.ui}`, otlpHttp: `http://127.0.0.1:${j.otlpHttp}`, otlpGrpc: `127.0.0.1:${j.otlpGrpc}` },
+      jaeger: {
+        ui: `http://127.0.0.1:${j.ui}`,
+        otlpHttp: `http://127.0.0.1:${j.otlpHttp}`,
+        otlpGrpc: `127.0.0.1:${j.otlpGrpc}`,
+      },
       prometheus: { url: `http://127.0.0.1:${mainPort(this.ports, 'prometheus')}` },
       services,
     };

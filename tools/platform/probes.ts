@@ -76,7 +76,11 @@ export function pgClient(c: PgConn, timeoutMs = 2000): PgClient {
 }
 
 /** Runs `fn` with a connected client, always closing it. */
-export async function withPg<T>(c: PgConn, fn: (client: PgClient) => Promise<T>, timeoutMs = 2000): Promise<T> {
+export async function withPg<T>(
+  c: PgConn,
+  fn: (client: PgClient) => Promise<T>,
+  timeoutMs = 2000,
+): Promise<T> {
   const client = pgClient(c, timeoutMs);
   await client.connect();
   try {
@@ -87,7 +91,10 @@ export async function withPg<T>(c: PgConn, fn: (client: PgClient) => Promise<T>,
 }
 
 /** Ready = accepts a login and answers SELECT 1. The error text of the last attempt is kept. */
-export async function pgReady(c: PgConn, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
+export async function pgReady(
+  c: PgConn,
+  timeoutMs = 2000,
+): Promise<{ ok: boolean; error?: string }> {
   try {
     await withPg(c, (cl) => cl.query('SELECT 1'), timeoutMs);
     return { ok: true };
@@ -106,7 +113,11 @@ export async function mongoPing(port: number, timeoutMs = 2000): Promise<boolean
       MongoClient: new (
         url: string,
         opts: object,
-      ) => { connect(): Promise<unknown>; db(n: string): { command(c: object): Promise<{ ok: number }> }; close(): Promise<void> };
+      ) => {
+        connect(): Promise<unknown>;
+        db(n: string): { command(c: object): Promise<{ ok: number }> };
+        close(): Promise<void>;
+      };
     };
     const client = new MongoClient(`mongodb://127.0.0.1:${port}/admin`, {
       serverSelectionTimeoutMS: timeoutMs,
@@ -131,7 +142,9 @@ export interface KafkaAdmin {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   listTopics(): Promise<string[]>;
-  fetchTopicMetadata(opts?: { topics: string[] }): Promise<{ topics: { name: string; partitions: unknown[] }[] }>;
+  fetchTopicMetadata(opts?: {
+    topics: string[];
+  }): Promise<{ topics: { name: string; partitions: unknown[] }[] }>;
   createTopics(opts: {
     topics: { topic: string; numPartitions: number; replicationFactor: number }[];
     waitForLeaders?: boolean;

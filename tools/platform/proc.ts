@@ -1,6 +1,16 @@
 // Process plumbing for detached components: pid files, process groups, listening ports (Linux /proc).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -26,7 +36,13 @@ export function parseProcStat(text: string): ProcStat {
   const pid = Number(text.slice(0, text.indexOf(' ')));
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); field N is rest[N - 3].
-  return { pid, state: rest[0]!, ppid: Number(rest[1]), pgid: Number(rest[2]), startTicks: Number(rest[19]) };
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    startTicks: Number(rest[19]),
+  };
 }
 
 export function readProcStat(pid: number): ProcStat | null {
@@ -70,7 +86,8 @@ export function groupMembers(pgid: number, withZombies = false): number[] {
   const out: number[] = [];
   for (const pid of allPids()) {
     const st = readProcStat(pid);
-    if (st && st.pgid === pgid && (withZombies || (st.state !== 'Z' && st.state !== 'X'))) out.push(pid);
+    if (st && st.pgid === pgid && (withZombies || (st.state !== 'Z' && st.state !== 'X')))
+      out.push(pid);
   }
   return out;
 }
@@ -115,7 +132,8 @@ export function runningPid(file: string): number | null {
   const rec = readPidRecord(file);
   if (!rec) return null;
   const st = readProcStat(rec.pid);
-  if (st && st.startTicks === rec.startTicks && st.state !== 'Z' && st.state !== 'X') return rec.pid;
+  if (st && st.startTicks === rec.startTicks && st.state !== 'Z' && st.state !== 'X')
+    return rec.pid;
   if (groupMembers(rec.pid).length > 0) return rec.pid;
   return null;
 }
@@ -138,7 +156,12 @@ export interface SpawnSpec {
  * Starts a detached process in its own session/process group (pgid = pid), stdout+stderr appended
  * to `logPath`, and records it in `pidPath`. Returns the pid.
  */
-export function spawnDetached(spec: SpawnSpec, logPath: string, pidPath: string, banner: string): number {
+export function spawnDetached(
+  spec: SpawnSpec,
+  logPath: string,
+  pidPath: string,
+  banner: string,
+): number {
   const fd = openSync(logPath, 'a');
   try {
     writeSync(fd, `\n===== ${new Date().toISOString()} ordermesh: ${banner} =====\n`);
@@ -202,7 +225,9 @@ export async function stopGroup(
     await waitReaped(pgid, 5000);
     return 'killed';
   }
-  throw new Error(`process group ${pgid} survived SIGKILL (members: ${groupMembers(pgid).join(', ')})`);
+  throw new Error(
+    `process group ${pgid} survived SIGKILL (members: ${groupMembers(pgid).join(', ')})`,
+  );
 }
 
 export async function killGroup(pgid: number): Promise<boolean> {
@@ -228,8 +253,8 @@ export function parseProcNetTcp(text: string): Listener[] {
   for (const line of text.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
     if (cols.length < 10 || cols[3] !== '0A') continue;
-    const [addrHex, portHex] = cols[1]!.split(':');
-    out.push({ address: addrHex!, port: parseInt(portHex!, 16), inode: Number(cols[9]) });
+    const [addrHex = '', portHex = ''] = (cols[1] ?? '').split(':');
+    out.push({ address: addrHex, port: parseInt(portHex, 16), inode: Number(cols[9]) });
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from './context.ts';
 import { httpOk } from './probes.ts';
-import { getService, serviceEnv } from './topology.ts';
+import { getService, port, serviceEnv } from './topology.ts';
 
 export function serviceMain(repo: string, service: string): string {
   return join(repo, 'dist', 'apps', service, 'src', 'main.js');
@@ -12,7 +12,9 @@ export function serviceMain(repo: string, service: string): string {
 export function checkBuilt(repo: string, service: string): void {
   const main = serviceMain(repo, service);
   if (!existsSync(main)) {
-    throw new PlatformError(`${service}: ${main} does not exist: the service is not built. Run \`make build\` first.`);
+    throw new PlatformError(
+      `${service}: ${main} does not exist: the service is not built. Run \`make build\` first.`,
+    );
   }
 }
 
@@ -44,12 +46,13 @@ export function serviceDriver(name: string): Driver {
         env,
       };
     },
-    ready: (ctx) => httpOk(`http://127.0.0.1:${ctx.ports[name]!.http}/health/ready`),
+    ready: (ctx) => httpOk(`http://127.0.0.1:${port(ctx.ports, name, 'http')}/health/ready`),
     dataDirs: () => [],
     endpoints(ctx) {
-      const p = ctx.ports[name]!;
-      const out: Record<string, string> = { http: `http://127.0.0.1:${p.http}` };
-      if (def.grpc) out.grpc = `127.0.0.1:${p.grpc}`;
+      const out: Record<string, string> = {
+        http: `http://127.0.0.1:${port(ctx.ports, name, 'http')}`,
+      };
+      if (def.grpc) out.grpc = `127.0.0.1:${port(ctx.ports, name, 'grpc')}`;
       return out;
     },
   };

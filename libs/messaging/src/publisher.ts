@@ -26,10 +26,14 @@ export class EventPublisher {
     this.metrics = messagingMetrics(options.metrics);
   }
 
-  /** Sends one event to its topic; resolves once the brokers acknowledged it. */
-  async publish(envelope: EventEnvelope): Promise<void> {
-    const topic = isEventType(envelope.type) ? getEventDefinition(envelope.type).topic : envelope.type;
-    await this.send(topic, eventMessage(envelope));
+  /**
+   * Sends one event; resolves once the brokers acknowledged it. The topic defaults to the
+   * catalogue's topic of its type (the relay passes the one recorded in the outbox row).
+   */
+  async publish(envelope: EventEnvelope, topic?: string): Promise<void> {
+    const destination =
+      topic ?? (isEventType(envelope.type) ? getEventDefinition(envelope.type).topic : envelope.type);
+    await this.send(destination, eventMessage(envelope));
   }
 
   /** Sends a message as is (dead-lettering keeps the original bytes, whether valid or not). */

@@ -1,17 +1,31 @@
 /**
  * OpenTelemetry preload: `import '@ordermesh/observability/telemetry'` must be the first import of
- * every service's main.ts, so that instrumented modules (http, grpc, pg, mongodb, ioredis, kafkajs,
- * pino) are patched before anything loads them.
+ * every service's main.ts, so that instrumented modules (http, grpc, pg, mongodb/mongoose, ioredis,
+ * kafkajs, pino) are patched before anything loads them.
  *
  * Configured only through the standard OTEL_* variables: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
- * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), OTEL_SDK_DISABLED. Spans are exported in
- * batches (the SDK's default for OTLP). Metrics are served by prom-client, not OTLP.
+ * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS, OTEL_BSP_*,
+ * OTEL_SDK_DISABLED. Defaults when unset: a parent-based trace-id-ratio sampler at 1.0 (a caller's
+ * sampling decision is kept; set OTEL_TRACES_SAMPLER_ARG to sample fewer new traces), W3C
+ * tracecontext + baggage propagation, OTLP export through a batch span processor (the SDK's
+ * default for OTLP; tune with OTEL_BSP_*). Metrics are served by prom-client, not OTLP.
+ *
+ * Trace context crosses every hop as W3C `traceparent`: HTTP headers (the gateway continues an
+ * inbound `traceparent`), gRPC metadata (grpc instrumentation), Kafka headers (kafkajs
+ * instrumentation; the outbox of @ordermesh/messaging stores the producing request's context and
+ * restores it when it publishes).
  */
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 
 process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
 process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
+process.env['OTEL_TRACES_SAMPLER'] ??= 'parentbased_traceidratio';
+process.env['OTEL_TRACES_SAMPLER_ARG'] ??= '1';
+process.env['OTEL_PROPAGATORS'] ??= 'tracecontext,baggage';
+
+/** Requests that are not worth a trace: probes and scrapes, every few seconds. */
+const OPERATIONAL_PATH = /^\/(health|metrics)(\/|\?|$)/;
 
 const disabled = process.env['OTEL_SDK_DISABLED'] === 'true';
 
@@ -25,8 +39,20 @@ export const telemetry = disabled
           '@opentelemetry/instrumentation-dns': { enabled: false },
           '@opentelemetry/instrumentation-net': { enabled: false },
           '@opentelemetry/instrumentation-http': {
-            ignoreIncomingRequestHook: (request) => /^\/(health|metrics)/.test(request.url ?? ''),
+            ignoreIncomingRequestHook: (request) => OPERATIONAL_PATH.test(request.url ?? ''),
           },
+          // One span per Express layer (helmet, cors, body parser, …) adds ~25 spans to every
+          // request and says nothing the HTTP server span and the Nest handler span do not. The
+          // matched route still names the HTTP server span.
+          '@opentelemetry/instrumentation-express': { ignoreLayers: [() => true] },
+          // grpc.health.v1 probes (readiness of downstreams, the platform) every few seconds.
+          '@opentelemetry/instrumentation-grpc': { ignoreGrpcMethods: ['Check', 'Watch'] },
+          // Queries outside any request (pool warm-up, migrations, housekeeping) would each be a
+          // root trace of their own.
+          '@opentelemetry/instrumentation-pg': { requireParentSpan: true },
+          '@opentelemetry/instrumentation-mongodb': { requireParentSpan: true },
+          '@opentelemetry/instrumentation-mongoose': { requireParentSpan: true },
+          '@opentelemetry/instrumentation-ioredis': { requireParentSpan: true },
         }),
       ],
     });

@@ -1,1 +1,5 @@
+export * from './backoff';
+export * from './breaker';
 export * from './deadline';
+export * from './retry';
+export * from './retry-budget';

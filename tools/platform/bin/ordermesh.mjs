@@ -18,7 +18,9 @@ if (major < REQUIRED_MAJOR) {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     if (setup.status !== 0 || !existsSync(localNode)) {
-      console.error(`ordermesh: Node ${REQUIRED_MAJOR}+ is required (host has ${process.versions.node}) and tools/setup/node.sh failed`);
+      console.error(
+        `ordermesh: Node ${REQUIRED_MAJOR}+ is required (host has ${process.versions.node}) and tools/setup/node.sh failed`,
+      );
       process.exit(1);
     }
   }

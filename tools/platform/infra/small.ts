@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from '../context.ts';
 import { httpOk, mongoPing, redisPing } from '../probes.ts';
 import { jaegerConfig, prometheusArgs, prometheusConfig, redisConf } from '../render.ts';
-import { aptInstall, goBuild, run, sha256Files, stampMatches, which, writeStamp } from '../setup.ts';
-import { mainPort } from '../topology.ts';
+import {
+  aptInstall,
+  goBuild,
+  run,
+  sha256Files,
+  stampMatches,
+  which,
+  writeStamp,
+} from '../setup.ts';
+import { mainPort, port } from '../topology.ts';
 
 // --- Go-built tools (FerretDB, Jaeger) --------------------------------------------------------
 
@@ -17,18 +25,29 @@ interface GoTool {
 }
 
 const FERRETDB: GoTool = { name: 'ferretdb', version: 'v1.24.2', pkg: '.' };
-const JAEGER: GoTool = { name: 'jaeger', version: 'v1.76.0', pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger' };
+const JAEGER: GoTool = {
+  name: 'jaeger',
+  version: 'v1.76.0',
+  pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+};
 
 function ensureGoTool(ctx: Ctx, t: GoTool): string {
   const moduleDir = join(ctx.paths.repo, 'tools', 'platform', t.name);
   const bin = join(ctx.paths.toolsBin, t.name);
-  const sources = ['go.mod', 'go.sum', ...(t.pkg === '.' ? ['main.go'] : [])].map((f) => join(moduleDir, f));
+  const sources = ['go.mod', 'go.sum', ...(t.pkg === '.' ? ['main.go'] : [])].map((f) =>
+    join(moduleDir, f),
+  );
   const key = sha256Files(sources, t.version);
   if (existsSync(bin) && stampMatches(ctx.paths, t.name, key)) return bin;
   const started = Date.now();
-  ctx.log(`${t.name}: building ${t.name} ${t.version} with Go into ${bin} (first build takes minutes; cached afterwards)`);
+  ctx.log(
+    `${t.name}: building ${t.name} ${t.version} with Go into ${bin} (first build takes minutes; cached afterwards)`,
+  );
   goBuild({ moduleDir, pkg: t.pkg, out: bin, what: `go build ${t.name}` });
-  writeStamp(ctx.paths, t.name, key, { version: t.version, buildSeconds: Math.round((Date.now() - started) / 1000) });
+  writeStamp(ctx.paths, t.name, key, {
+    version: t.version,
+    buildSeconds: Math.round((Date.now() - started) / 1000),
+  });
   ctx.log(`${t.name}: built in ${Math.round((Date.now() - started) / 1000)}s`);
   return bin;
 }
@@ -68,14 +87,20 @@ export const ferretdb: Driver = {
     mkdirSync(data, { recursive: true });
     return {
       command: bin,
-      args: [`-listen-addr=127.0.0.1:${mainPort(ctx.ports, 'ferretdb')}`, `-sqlite-url=file:${data}/`, '-log-level=info'],
+      args: [
+        `-listen-addr=127.0.0.1:${mainPort(ctx.ports, 'ferretdb')}`,
+        `-sqlite-url=file:${data}/`,
+        '-log-level=info',
+      ],
       cwd: data,
       env: baseEnv(ctx),
     };
   },
   ready: (ctx) => mongoPing(mainPort(ctx.ports, 'ferretdb')),
   dataDirs: (ctx) => [join(ctx.paths.data, 'ferretdb')],
-  endpoints: (ctx) => ({ mongodb: `mongodb://127.0.0.1:${mainPort(ctx.ports, 'ferretdb')}/product` }),
+  endpoints: (ctx) => ({
+    mongodb: `mongodb://127.0.0.1:${mainPort(ctx.ports, 'ferretdb')}/product`,
+  }),
 };
 
 export const redis: Driver = {
@@ -116,17 +141,22 @@ export const jaeger: Driver = {
     const conf = join(dir, 'config.yaml');
     writeFileSync(conf, jaegerConfig(ctx.ports));
     // Belt and braces: no self-tracing through the OTel SDK's env defaults either.
-    const env = { ...baseEnv(ctx), OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' };
+    const env = {
+      ...baseEnv(ctx),
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+    };
     return { command: bin, args: [`--config=${conf}`], cwd: dir, env };
   },
-  ready: (ctx) => httpOk(`http://127.0.0.1:${ctx.ports.jaeger!.ui}/api/services`),
+  ready: (ctx) => httpOk(`http://127.0.0.1:${port(ctx.ports, 'jaeger', 'ui')}/api/services`),
   dataDirs: () => [],
   endpoints: (ctx) => {
-    const j = ctx.ports.jaeger!;
+    const j = (k: string): number => port(ctx.ports, 'jaeger', k);
     return {
-      ui: `http://127.0.0.1:${j.ui}`,
-      otlpHttp: `http://127.0.0.1:${j.otlpHttp}`,
-      otlpGrpc: `127.0.0.1:${j.otlpGrpc}`,
+      ui: `http://127.0.0.1:${j('ui')}`,
+      otlpHttp: `http://127.0.0.1:${j('otlpHttp')}`,
+      otlpGrpc: `127.0.0.1:${j('otlpGrpc')}`,
     };
   },
 };
@@ -151,12 +181,20 @@ export const prometheus: Driver = {
     mkdirSync(dir, { recursive: true });
     mkdirSync(data, { recursive: true });
     const conf = join(dir, 'prometheus.yml');
-    writeFileSync(conf, prometheusConfig({ ports: ctx.ports, ruleGlob: ruleGlob(ctx), profile: ctx.profile }));
+    writeFileSync(
+      conf,
+      prometheusConfig({ ports: ctx.ports, ruleGlob: ruleGlob(ctx), profile: ctx.profile }),
+    );
     const promtool = which('promtool') ?? '/usr/bin/promtool';
-    if (existsSync(promtool)) run(promtool, ['check', 'config', conf], { what: 'promtool check config' });
+    if (existsSync(promtool))
+      run(promtool, ['check', 'config', conf], { what: 'promtool check config' });
     return {
       command: bin,
-      args: prometheusArgs({ configFile: conf, dataDir: data, port: mainPort(ctx.ports, 'prometheus') }),
+      args: prometheusArgs({
+        configFile: conf,
+        dataDir: data,
+        port: mainPort(ctx.ports, 'prometheus'),
+      }),
       cwd: dir,
       env: baseEnv(ctx),
     };

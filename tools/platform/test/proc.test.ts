@@ -4,12 +4,21 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { groupMembers, parseProcNetTcp, parseProcStat, pidFile, runningPid, spawnDetached, stopGroup } from '../proc.ts';
+import {
+  groupMembers,
+  parseProcNetTcp,
+  parseProcStat,
+  pidFile,
+  runningPid,
+  spawnDetached,
+  stopGroup,
+} from '../proc.ts';
 import { loadSecrets, newKafkaClusterId, paths, randomToken } from '../state.ts';
 
 describe('/proc parsing', () => {
   it('parses a stat line whose command contains spaces and parentheses', () => {
-    const line = '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 123456 1000 10 18446744073709551615';
+    const line =
+      '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 123456 1000 10 18446744073709551615';
     const st = parseProcStat(line);
     assert.deepEqual(st, { pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTicks: 123456 });
   });
@@ -31,7 +40,12 @@ describe('detached process groups', () => {
       const pf = pidFile(dir, 'sleeper');
       // A parent shell with a child: both must go.
       const pid = spawnDetached(
-        { command: 'sh', args: ['-c', 'sleep 30 & wait'], cwd: dir, env: { PATH: process.env.PATH ?? '' } },
+        {
+          command: 'sh',
+          args: ['-c', 'sleep 30 & wait'],
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '' },
+        },
         join(dir, 'sleeper.log'),
         pf,
         'test',
@@ -49,11 +63,15 @@ describe('detached process groups', () => {
   });
 
   it('escalates to SIGKILL when the group ignores the stop signal', async () => {
-    const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"], { detached: true, stdio: 'ignore' });
+    const child = spawn('sh', ['-c', "trap '' TERM; sleep 30 & wait; sleep 30"], {
+      detached: true,
+      stdio: 'ignore',
+    });
     child.unref();
+    const pid = child.pid ?? assert.fail('no pid');
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await stopGroup(child.pid!, 'SIGTERM', 500), 'killed');
-    assert.equal(groupMembers(child.pid!).length, 0);
+    assert.equal(await stopGroup(pid, 'SIGTERM', 500), 'killed');
+    assert.equal(groupMembers(pid).length, 0);
   });
 });
 
@@ -66,7 +84,10 @@ describe('state', () => {
       const b = loadSecrets(p);
       assert.deepEqual(a, b);
       assert.equal(a.jwtSecret.length, 48);
-      assert.equal(Object.keys(a.servicePasswords).sort().join(','), 'inventory,order,payment,pricing,shipping,user');
+      assert.equal(
+        Object.keys(a.servicePasswords).sort().join(','),
+        'inventory,order,payment,pricing,shipping,user',
+      );
       assert.equal(statSync(p.secretsFile).mode & 0o777, 0o600);
       assert.ok(p.state.endsWith('.ordermesh/run/test'));
     } finally {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jaegerConfig, kafkaJvmArgs, kafkaLog4j2Properties, kafkaServerProperties, postgresArgs, prometheusConfig, redisConf } from '../render.ts';
+import {
+  jaegerConfig,
+  kafkaJvmArgs,
+  kafkaLog4j2Properties,
+  kafkaServerProperties,
+  postgresArgs,
+  prometheusConfig,
+  redisConf,
+} from '../render.ts';
 import { resolvePorts, SERVICE_NAMES } from '../topology.ts';
 
 function props(text: string): Map<string, string> {
@@ -31,7 +39,11 @@ describe('kafka', () => {
 
   it('logs through log4j2 to stdout and points the JVM at it', () => {
     assert.match(kafkaLog4j2Properties(), /appender\.stdout\.type = Console/);
-    const args = kafkaJvmArgs({ log4j2File: '/c/log4j2.properties', logsDir: '/l', libsDir: '/libs' });
+    const args = kafkaJvmArgs({
+      log4j2File: '/c/log4j2.properties',
+      logsDir: '/l',
+      libsDir: '/libs',
+    });
     assert.ok(args.includes('-Dlog4j2.configurationFile=/c/log4j2.properties'));
     assert.deepEqual(args.slice(-2), ['-cp', '/libs/*']);
   });
@@ -50,7 +62,14 @@ describe('postgres', () => {
 describe('redis', () => {
   it('binds loopback, stays in the foreground and persists nothing', () => {
     const c = redisConf({ port: 16379, dir: '/data/redis' });
-    for (const line of ['port 16379', 'bind 127.0.0.1', 'daemonize no', 'dir /data/redis', 'appendonly no', 'save ""']) {
+    for (const line of [
+      'port 16379',
+      'bind 127.0.0.1',
+      'daemonize no',
+      'dir /data/redis',
+      'appendonly no',
+      'save ""',
+    ]) {
       assert.ok(c.split('\n').includes(line), line);
     }
   });
@@ -89,7 +108,11 @@ describe('prometheus', () => {
   });
 
   it('loads the repo rules when they exist', () => {
-    const y = prometheusConfig({ ports: resolvePorts('dev', {}), ruleGlob: '/repo/observability/prometheus/rules/*.yml', profile: 'dev' });
+    const y = prometheusConfig({
+      ports: resolvePorts('dev', {}),
+      ruleGlob: '/repo/observability/prometheus/rules/*.yml',
+      profile: 'dev',
+    });
     assert.match(y, /rule_files:\n {2}- '\/repo\/observability\/prometheus\/rules\/\*\.yml'/);
   });
 });

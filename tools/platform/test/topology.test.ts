@@ -18,27 +18,34 @@ import {
 const secrets: PlatformSecrets = {
   jwtSecret: 'j'.repeat(48),
   postgresSuperuserPassword: 'super',
-  servicePasswords: { user: 'pw-user', inventory: 'pw-inv', pricing: 'pw-pri', order: 'pw-ord', payment: 'pw-pay', shipping: 'pw-shp' },
+  servicePasswords: {
+    user: 'pw-user',
+    inventory: 'pw-inv',
+    pricing: 'pw-pri',
+    order: 'pw-ord',
+    payment: 'pw-pay',
+    shipping: 'pw-shp',
+  },
 };
 
 describe('ports', () => {
   it('uses the conventions ports in dev and adds 10000 in test', () => {
     const dev = resolvePorts('dev', {});
     const test = resolvePorts('test', {});
-    assert.equal(dev.gateway!.http, 8080);
-    assert.equal(dev.user!.grpc, 50051);
-    assert.equal(dev.user!.http, 9401);
-    assert.equal(dev.notification!.grpc, 50058);
-    assert.equal(dev.postgres!.main, 54320);
+    assert.equal(dev.gateway?.http, 8080);
+    assert.equal(dev.user?.grpc, 50051);
+    assert.equal(dev.user?.http, 9401);
+    assert.equal(dev.notification?.grpc, 50058);
+    assert.equal(dev.postgres?.main, 54320);
     assert.deepEqual(dev.kafka, { broker: 9092, controller: 9093 });
-    assert.equal(dev.ferretdb!.main, 27017);
-    assert.equal(dev.redis!.main, 6379);
-    assert.equal(dev.prometheus!.main, 9090);
-    assert.equal(dev.jaeger!.ui, 16686);
-    assert.equal(dev.jaeger!.otlpGrpc, 4317);
-    assert.equal(dev.jaeger!.otlpHttp, 4318);
+    assert.equal(dev.ferretdb?.main, 27017);
+    assert.equal(dev.redis?.main, 6379);
+    assert.equal(dev.prometheus?.main, 9090);
+    assert.equal(dev.jaeger?.ui, 16686);
+    assert.equal(dev.jaeger?.otlpGrpc, 4317);
+    assert.equal(dev.jaeger?.otlpHttp, 4318);
     for (const { component, key, port } of allPorts(dev)) {
-      assert.equal(test[component]![key], port + 10000, `${component}.${key}`);
+      assert.equal(test[component]?.[key], port + 10000, `${component}.${key}`);
     }
   });
 
@@ -52,8 +59,13 @@ describe('ports', () => {
 
   it('names the override variables', () => {
     assert.equal(screaming('otlpGrpc'), 'OTLP_GRPC');
-    assert.deepEqual(portEnvNames('gateway', 'http', true), ['ORDERMESH_GATEWAY_HTTP_PORT', 'ORDERMESH_GATEWAY_PORT']);
-    assert.deepEqual(portEnvNames('kafka', 'controller', false), ['ORDERMESH_KAFKA_CONTROLLER_PORT']);
+    assert.deepEqual(portEnvNames('gateway', 'http', true), [
+      'ORDERMESH_GATEWAY_HTTP_PORT',
+      'ORDERMESH_GATEWAY_PORT',
+    ]);
+    assert.deepEqual(portEnvNames('kafka', 'controller', false), [
+      'ORDERMESH_KAFKA_CONTROLLER_PORT',
+    ]);
     assert.deepEqual(portEnvNames('postgres', 'main', true), ['ORDERMESH_POSTGRES_PORT']);
   });
 
@@ -65,16 +77,19 @@ describe('ports', () => {
       ORDERMESH_USER_GRPC_PORT: '7003',
       ORDERMESH_JAEGER_OTLP_HTTP_PORT: '7004',
     });
-    assert.equal(p.gateway!.http, 7000);
-    assert.equal(p.kafka!.broker, 7002);
-    assert.equal(p.kafka!.controller, 19093);
-    assert.equal(p.user!.grpc, 7003);
-    assert.equal(p.jaeger!.otlpHttp, 7004);
+    assert.equal(p.gateway?.http, 7000);
+    assert.equal(p.kafka?.broker, 7002);
+    assert.equal(p.kafka?.controller, 19093);
+    assert.equal(p.user?.grpc, 7003);
+    assert.equal(p.jaeger?.otlpHttp, 7004);
   });
 
   it('rejects bad and clashing overrides', () => {
     assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: 'x' }), /not a valid TCP port/);
-    assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: '70000' }), /not a valid TCP port/);
+    assert.throws(
+      () => resolvePorts('dev', { ORDERMESH_REDIS_PORT: '70000' }),
+      /not a valid TCP port/,
+    );
     assert.throws(() => resolvePorts('dev', { ORDERMESH_REDIS_PORT: '9092' }), /used twice/);
   });
 });
@@ -96,13 +111,31 @@ describe('dependencies', () => {
       for (const d of c.dependsOn) assert.ok(waveOf(d) < waveOf(c.name), `${d} before ${c.name}`);
       if (c.kind === 'service') assert.ok(waveOf(c.name) > 0);
     }
-    assert.deepEqual(waves[0]!.sort(), ['ferretdb', 'jaeger', 'kafka', 'postgres', 'prometheus', 'redis']);
+    assert.deepEqual(waves[0]?.sort(), [
+      'ferretdb',
+      'jaeger',
+      'kafka',
+      'postgres',
+      'prometheus',
+      'redis',
+    ]);
     assert.deepEqual(waves.at(-1), ['gateway']);
   });
 
   it('brings in transitive dependencies', () => {
     const set = withDependencies(['order']);
-    for (const n of ['postgres', 'kafka', 'jaeger', 'ferretdb', 'user', 'product', 'inventory', 'pricing', 'payment', 'order']) {
+    for (const n of [
+      'postgres',
+      'kafka',
+      'jaeger',
+      'ferretdb',
+      'user',
+      'product',
+      'inventory',
+      'pricing',
+      'payment',
+      'order',
+    ]) {
       assert.ok(set.includes(n), n);
     }
     assert.ok(!set.includes('gateway'));
@@ -148,8 +181,14 @@ describe('service environment', () => {
     assert.equal(gw.HTTP_PORT, '18080');
     assert.equal(gw.REDIS_URL, 'redis://127.0.0.1:16379/0');
     assert.equal(gw.DATABASE_URL, undefined);
-    assert.equal(serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL, 'redis://127.0.0.1:16379/1');
-    assert.equal(serviceEnv('product', 'test', ports, secrets, {}).MONGODB_URL, 'mongodb://127.0.0.1:37017/product');
+    assert.equal(
+      serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL,
+      'redis://127.0.0.1:16379/1',
+    );
+    assert.equal(
+      serviceEnv('product', 'test', ports, secrets, {}).MONGODB_URL,
+      'mongodb://127.0.0.1:37017/product',
+    );
   });
 
   it('enables test controls only in the test profile, and passes admin credentials through', () => {
@@ -165,8 +204,12 @@ describe('service environment', () => {
   });
 
   it('computes an environment for every service', () => {
-    for (const s of SERVICE_NAMES) assert.equal(serviceEnv(s, 'dev', resolvePorts('dev', {}), secrets, {}).OTEL_SERVICE_NAME, s);
-    assert.throws(() => serviceEnv('kafka', 'dev', resolvePorts('dev', {}), secrets, {}), /infrastructure/);
+    for (const s of SERVICE_NAMES)
+      assert.equal(serviceEnv(s, 'dev', resolvePorts('dev', {}), secrets, {}).OTEL_SERVICE_NAME, s);
+    assert.throws(
+      () => serviceEnv('kafka', 'dev', resolvePorts('dev', {}), secrets, {}),
+      /infrastructure/,
+    );
   });
 
   it('masks secrets and URL passwords', () => {

@@ -30,7 +30,13 @@ export class ErrorFilter implements ExceptionFilter {
   catchExpress(exception: unknown, response: Response): void {
     const body = this.toBody(exception);
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !response.getHeader('Retry-After')) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_S));
+      // An open breaker knows when it will let a probe through; otherwise a short default.
+      const retryAfterMs = (exception as { retryAfterMs?: unknown }).retryAfterMs;
+      const seconds =
+        typeof retryAfterMs === 'number'
+          ? Math.max(1, Math.ceil(retryAfterMs / 1000))
+          : RETRY_AFTER_UNAVAILABLE_S;
+      response.setHeader('Retry-After', String(seconds));
     }
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, statusCode: body.statusCode }, body.message);

@@ -26,13 +26,19 @@ let cached: PlatformInfo | undefined;
 export function platformInfo(): PlatformInfo {
   if (cached) return cached;
   const cli = path.join(REPO, 'tools', 'platform', 'bin', 'ordermesh.mjs');
-  const r = spawnSync(process.execPath, [cli, 'connection-info', '--json', '--profile', e2eProfile()], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'connection-info', '--json', '--profile', e2eProfile()],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   if (r.status !== 0) {
-    throw new Error(`ordermesh connection-info failed (exit ${r.status}): ${r.stderr || r.error?.message}`);
+    throw new Error(
+      `ordermesh connection-info failed (exit ${r.status}): ${r.stderr || r.error?.message}`,
+    );
   }
   cached = JSON.parse(r.stdout) as PlatformInfo;
   return cached;
@@ -41,7 +47,11 @@ export function platformInfo(): PlatformInfo {
 /** Kafka bootstrap servers: KAFKA_BROKERS (comma list) if set, else the platform's. */
 export function kafkaBrokers(): string[] {
   const fromEnv = process.env['KAFKA_BROKERS'];
-  if (fromEnv) return fromEnv.split(',').map((b) => b.trim()).filter(Boolean);
+  if (fromEnv)
+    return fromEnv
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   return platformInfo().kafka.brokers;
 }
 
@@ -52,7 +62,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -41,35 +41,47 @@ async function tryConnect(
 describe('PostgreSQL: one database and one role per service', () => {
   const info = platformInfo();
   const services = Object.keys(info.postgres.databases);
+  const db = (svc: string): { database: string; user: string; password: string } => {
+    const d = info.postgres.databases[svc];
+    if (!d) throw new Error(`no database for ${svc} in connection-info`);
+    return d;
+  };
 
   it('has a database for each relational service', () => {
-    expect(services.sort()).toEqual(['inventory', 'order', 'payment', 'pricing', 'shipping', 'user']);
+    expect(services.sort()).toEqual([
+      'inventory',
+      'order',
+      'payment',
+      'pricing',
+      'shipping',
+      'user',
+    ]);
     for (const svc of services) {
-      expect(info.postgres.databases[svc]!.database).toBe(`${svc}_svc`);
-      expect(info.postgres.databases[svc]!.user).toBe(`${svc}_svc`);
+      expect(db(svc).database).toBe(`${svc}_svc`);
+      expect(db(svc).user).toBe(`${svc}_svc`);
     }
   });
 
   it.each(['user', 'inventory', 'pricing', 'order', 'payment', 'shipping'])(
     '%s_svc connects to its own database, owns it and can create tables there',
     async (svc) => {
-      const db = info.postgres.databases[svc]!;
+      const own = db(svc);
       const r = await tryConnect(
         info,
-        db.user,
-        db.password,
-        db.database,
+        own.user,
+        own.password,
+        own.database,
         `SELECT current_user AS "user", current_database() AS "db",
                 (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS "superuser",
                 (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS "owner",
                 has_schema_privilege('public', 'CREATE') AS "canCreate"`,
       );
       expect(r).toMatchObject({ ok: true });
-      expect(r.rows![0]).toEqual({
-        user: db.user,
-        db: db.database,
+      expect(r.rows?.[0]).toEqual({
+        user: own.user,
+        db: own.database,
         superuser: false,
-        owner: db.user,
+        owner: own.user,
         canCreate: true,
       });
     },
@@ -78,9 +90,9 @@ describe('PostgreSQL: one database and one role per service', () => {
   it.each(['user', 'inventory', 'pricing', 'order', 'payment', 'shipping'])(
     "%s_svc cannot connect to any other service's database",
     async (svc) => {
-      const own = info.postgres.databases[svc]!;
+      const own = db(svc);
       for (const other of services.filter((s) => s !== svc)) {
-        const target = info.postgres.databases[other]!.database;
+        const target = db(other).database;
         const r = await tryConnect(info, own.user, own.password, target);
         expect({ target, ok: r.ok, code: r.code }).toEqual({ target, ok: false, code: '42501' });
       }
@@ -90,8 +102,8 @@ describe('PostgreSQL: one database and one role per service', () => {
   );
 
   it("rejects a role's login with another role's password", async () => {
-    const user = info.postgres.databases['user']!;
-    const order = info.postgres.databases['order']!;
+    const user = db('user');
+    const order = db('order');
     const r = await tryConnect(info, user.user, order.password, user.database);
     expect(r).toMatchObject({ ok: false, code: '28P01' });
   });

@@ -1,7 +1,7 @@
 // Renders every scenario once (in parallel) and validates all objects in one process, so the
 // spec files only read the results from .ordermesh/tmp/chart-tests/.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { globSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CHART, RENDER_DIR, ROOT, ensureTools, helmAsync, scenarios, templateArgs } from './chart';
 
@@ -25,7 +25,11 @@ export default async function globalSetup(): Promise<void> {
       }
     }),
   );
-  const report = execFileSync(process.execPath, [path.join(ROOT, 'tools/chart/validate-manifests.mjs'), ...files.sort()], {
+  // plus the manifests kept outside the chart (kind/Istio install, namespace, fault injection)
+  const extra = globSync('{k8s/*.yaml,k8s/istio/*.yaml,istio/**/*.yaml}', { cwd: ROOT })
+    .filter((f) => !f.endsWith('kind-config.yaml'))
+    .map((f) => path.join(ROOT, f));
+  const report = execFileSync(process.execPath, [path.join(ROOT, 'tools/chart/validate-manifests.mjs'), ...files.sort(), ...extra.sort()], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -14,7 +14,8 @@ export interface ConsumeOptions<T extends EventType> {
   /** Consumer group; by convention the service name (the default). */
   groupId?: string;
   topics: readonly T[];
-  handle: EventHandler<T>;
+  /** Typed by `topics`: the event is the union of their envelopes, discriminated by `type`. */
+  handle: EventHandler<NoInfer<T>>;
   /**
    * Where a group without committed offsets starts. Default true: a service deployed after events
    * were published must still see them (topics are retained, consumers are idempotent).

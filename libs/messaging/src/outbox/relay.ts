@@ -64,6 +64,7 @@ const RELAY_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtext('ordermesh.out
 
 interface ClaimedRow {
   id: string;
+  topic: string;
   envelope: EventEnvelope;
 }
 
@@ -161,7 +162,7 @@ export class OutboxRelay {
         const [lock] = await manager.query<{ locked: boolean }[]>(RELAY_LOCK_SQL);
         if (!lock?.locked) return { published: 0, more: false };
         const rows = await manager.query<ClaimedRow[]>(
-          `SELECT id, envelope FROM outbox_events
+          `SELECT id, topic, envelope FROM outbox_events
            WHERE published_at IS NULL
            ORDER BY seq
            LIMIT $1
@@ -172,7 +173,7 @@ export class OutboxRelay {
           // A fresh context per event: the kafkajs producer span joins the trace of the request
           // that produced the event, not the relay's (suppressed) context.
           context.with(contextFromTraceContext(row.envelope), () =>
-            this.publisher.publish(row.envelope),
+            this.publisher.publish(row.envelope, row.topic),
           ),
         );
         if (published.length > 0) {

@@ -8,13 +8,25 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { ClientGrpc, ClientsModule, Transport } from '@nestjs/microservices';
-import { type GrpcApi, GRPC_SERVICES, grpcTransportOptions } from '@ordermesh/contracts';
+import {
+  type GrpcApi,
+  GRPC_SERVICES,
+  grpcTransportOptions,
+  isRetryableRpc,
+} from '@ordermesh/contracts';
 import { Metrics } from '@ordermesh/observability';
-import { outboundDeadline } from '@ordermesh/resilience';
+import {
+  CallRejectedError,
+  DownstreamBreaker,
+  RetryBudget,
+  outboundDeadline,
+  retry,
+  type BreakerState,
+} from '@ordermesh/resilience';
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
-import { GrpcStatus, isGrpcCallError } from './errors';
+import { GrpcStatus, isGrpcCallError, type GrpcCallError } from './errors';
 import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
@@ -28,23 +40,102 @@ export interface CallOptions {
   metadata?: Metadata;
 }
 
+/** Failures that say the downstream is unhealthy (business errors such as NOT_FOUND do not). */
+const UNHEALTHY = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.DATA_LOSS,
+]);
+/** Failures worth another attempt of a call that is safe to repeat. */
+const TRANSIENT = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.ABORTED,
+]);
+
+const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
+
 /**
- * A typed unary gRPC client for one downstream service: every call carries a deadline and is
- * measured. `T` is the ts-proto generated `<Service>Client` interface, so a renamed RPC or field
- * is a compile error.
+ * Raised instead of calling a downstream whose breaker is open or whose bulkhead is full: a gRPC
+ * UNAVAILABLE, so every caller maps it like the real thing (the gateway answers 503 with
+ * Retry-After).
+ */
+export class DownstreamRejectedError extends Error implements GrpcCallError {
+  readonly code = GrpcStatus.UNAVAILABLE;
+  readonly details: string;
+
+  constructor(override readonly cause: CallRejectedError) {
+    super(cause.message);
+    this.name = 'DownstreamRejectedError';
+    this.details = cause.message;
+  }
+
+  get retryAfterMs(): number {
+    return this.cause.retryAfterMs;
+  }
+}
+
+export interface ResilienceOptions {
+  /** Default per-call budget; capped by the inbound request's remaining time. */
+  timeoutMs?: number;
+  /** Attempts (including the first) of calls that are safe to repeat. */
+  attempts?: number;
+  /** Breaker: calls in the window before it may open, and how long it stays open. */
+  volumeThreshold?: number;
+  resetTimeoutMs?: number;
+  /** Bulkhead: concurrent calls per downstream. */
+  capacity?: number;
+}
+
+/**
+ * A typed unary gRPC client for one downstream service. Every call carries a deadline (its own
+ * budget capped by the inbound request's remaining time), passes a bulkhead and a circuit
+ * breaker, and — only for RPCs the proto declares NO_SIDE_EFFECTS or IDEMPOTENT — is retried on
+ * transient failures with full-jitter backoff within a retry budget. `T` is the ts-proto
+ * generated `<Service>Client` interface, so a renamed RPC or field is a compile error.
  */
 export class GrpcClient<T extends object> {
   private readonly allowed: ReadonlySet<string>;
+  private readonly breaker: DownstreamBreaker;
+  private readonly budget = new RetryBudget();
 
   constructor(
-    readonly target: string,
+    readonly target: GrpcApi,
     private readonly stub: T,
     private readonly metrics: Metrics,
-    private readonly defaultTimeoutMs: number,
     /** The RPCs (proto names) this service declared it calls; any other call is refused. */
     methods: readonly string[],
+    private readonly options: ResilienceOptions = {},
   ) {
     this.allowed = new Set(methods);
+    const state = metrics.gauge(
+      'ordermesh_circuit_breaker_state',
+      'Circuit breaker state per downstream: 0 closed, 1 half-open, 2 open',
+      ['target'],
+    );
+    const transitions = metrics.counter(
+      'ordermesh_circuit_breaker_transitions_total',
+      'Circuit breaker state changes per downstream',
+      ['target', 'state'],
+    );
+    state.set({ target }, 0);
+    this.breaker = new DownstreamBreaker(target, {
+      volumeThreshold: options.volumeThreshold ?? 10,
+      resetTimeoutMs: options.resetTimeoutMs ?? 5_000,
+      capacity: options.capacity ?? 64,
+      isFailure: (error) => UNHEALTHY.has(codeOf(error) as GrpcStatus),
+      onStateChange: (next: BreakerState) => {
+        state.set({ target }, next === 'closed' ? 0 : next === 'half_open' ? 1 : 2);
+        transitions.inc({ target, state: next });
+      },
+    });
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
   }
 
   async call<K extends MethodName<T>>(
@@ -56,10 +147,49 @@ export class GrpcClient<T extends object> {
     if (!this.allowed.has(rpc)) {
       throw new Error(`${this.target}.${rpc} is not declared in this service's grpc-calls`);
     }
-    const deadline = outboundDeadline(options.timeoutMs ?? this.defaultTimeoutMs);
+    const attempt = () => this.guarded(() => this.invoke(method, rpc, request, options));
+    if (!isRetryableRpc(this.target, rpc)) return attempt();
+    return retry(attempt, {
+      attempts: this.options.attempts ?? 3,
+      baseMs: 25,
+      capMs: 1_000,
+      budget: this.budget,
+      retryable: (error) => TRANSIENT.has(codeOf(error) as GrpcStatus),
+      onRetry: () =>
+        this.metrics
+          .counter('ordermesh_grpc_client_retries_total', 'Retried outbound gRPC calls', [
+            'target',
+            'grpc_method',
+          ])
+          .inc({ target: this.target, grpc_method: rpc }),
+    });
+  }
+
+  private async guarded<R>(action: () => Promise<R>): Promise<R> {
+    try {
+      return await this.breaker.run(action);
+    } catch (error) {
+      if (!(error instanceof CallRejectedError)) throw error;
+      this.metrics
+        .counter('ordermesh_grpc_client_rejections_total', 'Outbound calls refused locally', [
+          'target',
+          'reason',
+        ])
+        .inc({ target: this.target, reason: error.reason });
+      throw new DownstreamRejectedError(error);
+    }
+  }
+
+  private async invoke<K extends MethodName<T>>(
+    method: K,
+    rpc: string,
+    request: RequestOf<T[K]>,
+    options: CallOptions,
+  ): Promise<ResponseOf<T[K]>> {
+    const deadline = outboundDeadline(options.timeoutMs ?? this.options.timeoutMs ?? 2_000);
     const end = this.metrics.grpcClientDuration.startTimer({
       target: this.target,
-      grpc_method: method,
+      grpc_method: rpc,
     });
     const invoke = this.stub[method] as unknown as (
       request: unknown,
@@ -73,9 +203,23 @@ export class GrpcClient<T extends object> {
       end({ grpc_code: String(GrpcStatus.OK) });
       return response;
     } catch (error) {
-      end({ grpc_code: String(isGrpcCallError(error) ? error.code : GrpcStatus.UNKNOWN) });
+      const code = codeOf(error) ?? GrpcStatus.UNKNOWN;
+      end({ grpc_code: String(code) });
+      if (code === GrpcStatus.DEADLINE_EXCEEDED) {
+        this.metrics
+          .counter(
+            'ordermesh_grpc_client_timeouts_total',
+            'Outbound gRPC calls past their deadline',
+            ['target', 'grpc_method'],
+          )
+          .inc({ target: this.target, grpc_method: rpc });
+      }
       throw error;
     }
+  }
+
+  close(): void {
+    this.breaker.shutdown();
   }
 }
 
@@ -97,7 +241,7 @@ const addressVariable = (domain: GrpcApi) => `${domain.toUpperCase()}_GRPC_ADDR`
  */
 @Module({})
 export class GrpcClientsModule {
-  static register(calls: GrpcCalls, options: { timeoutMs?: number } = {}): DynamicModule {
+  static register(calls: GrpcCalls, options: ResilienceOptions = {}): DynamicModule {
     const specs = (Object.entries(calls) as [GrpcApi, readonly string[]][]).map(
       ([domain, methods]) => ({ domain, methods }),
     );
@@ -122,17 +266,24 @@ export class GrpcClientsModule {
           spec.domain,
           transport.getService<object>(GRPC_SERVICES[spec.domain].service),
           metrics,
-          options.timeoutMs ?? 2_000,
           spec.methods,
+          options,
         ),
     }));
     const probes = {
       provide: DownstreamReadiness,
-      inject: [Readiness, SERVICE_CONFIG],
-      useFactory: (readiness: Readiness, config: Record<string, unknown>) =>
+      inject: [Readiness, SERVICE_CONFIG, ...providers.map((p) => p.provide)],
+      useFactory: (
+        readiness: Readiness,
+        config: Record<string, unknown>,
+        ...clients: GrpcClient<object>[]
+      ) =>
         new DownstreamReadiness(
           readiness,
-          specs.map((spec) => [spec.domain, String(config[addressVariable(spec.domain)])] as const),
+          clients.map((client) => ({
+            client,
+            address: String(config[addressVariable(client.target)]),
+          })),
         ),
     };
     return {
@@ -145,7 +296,8 @@ export class GrpcClientsModule {
 }
 
 /**
- * Reports each downstream's grpc.health.v1 status in this service's readiness details. They are
+ * Reports each downstream's grpc.health.v1 status and breaker state in this service's readiness
+ * details. They are
  * not critical: a service whose downstream is down stays in rotation and degrades instead.
  */
 @Injectable()
@@ -154,18 +306,30 @@ class DownstreamReadiness implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly readiness: Readiness,
-    private readonly downstreams: readonly (readonly [string, string])[],
+    private readonly downstreams: { client: GrpcClient<object>; address: string }[],
   ) {}
 
   onModuleInit(): void {
-    for (const [domain, address] of this.downstreams) {
+    for (const { client, address } of this.downstreams) {
       const probe = new GrpcHealthProbe(address);
       this.probes.push(probe);
-      this.readiness.register(`grpc:${domain}`, () => probe.check(), { critical: false });
+      this.readiness.register(
+        `grpc:${client.target}`,
+        async () => {
+          try {
+            await probe.check();
+          } catch (error) {
+            throw new Error(`${(error as Error).message} (breaker ${client.breakerState})`);
+          }
+          return { breaker: client.breakerState };
+        },
+        { critical: false },
+      );
     }
   }
 
   onModuleDestroy(): void {
     for (const probe of this.probes) probe.close();
+    for (const { client } of this.downstreams) client.close();
   }
 }

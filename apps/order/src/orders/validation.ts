@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import type { Address, PlaceOrderRequest } from '@ordermesh/contracts';
+import { isUuid } from '@ordermesh/service-kit';
+
+export const MAX_ORDER_ITEMS = 50;
+export const MAX_LINE_QUANTITY = 1_000;
+/** The gateway's Idempotency-Key rule. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+/** The gateway's paymentMethod rule. */
+export const PAYMENT_METHOD = /^[a-z0-9_-]{1,64}$/;
+const COUNTRY_CODE = /^[A-Z]{2}$/;
+
+export interface NormalizedItem {
+  productId: string;
+  quantity: number;
+}
+
+/** A PlaceOrder request that passed validation, with duplicate products merged. */
+export interface ValidPlaceOrder {
+  customerId: string;
+  idempotencyKey: string;
+  items: NormalizedItem[];
+  paymentMethod: string;
+  shippingAddress: Address | null;
+}
+
+export type ValidationResult =
+  | { ok: true; value: ValidPlaceOrder }
+  | { ok: false; problems: string[] };
+
+/**
+ * Checks a PlaceOrder request (INVALID_ARGUMENT otherwise): customer UUID, idempotency key 8..128
+ * of [A-Za-z0-9_-], 1..50 items with UUID product ids and quantities 1..1000 (also after merging
+ * duplicates, which keep the position of their first occurrence), a payment method of 1..64
+ * [a-z0-9_-], and a complete shipping address if one is given.
+ */
+export function validatePlaceOrder(request: PlaceOrderRequest): ValidationResult {
+  const problems: string[] = [];
+  if (!isUuid(request.customerId ?? '')) problems.push('customer_id must be a UUID');
+  if (!IDEMPOTENCY_KEY.test(request.idempotencyKey ?? '')) {
+    problems.push('idempotency_key must be 8 to 128 characters of A-Z a-z 0-9 _ -');
+  }
+  const items = request.items ?? [];
+  if (items.length < 1 || items.length > MAX_ORDER_ITEMS) {
+    problems.push(`items must contain 1 to ${MAX_ORDER_ITEMS} entries`);
+  }
+  const merged = new Map<string, number>();
+  items.forEach((item, index) => {
+    const productId = (item.productId ?? '').toLowerCase();
+    if (!isUuid(productId)) problems.push(`items[${index}].product_id must be a UUID`);
+    if (
+      !Number.isInteger(item.quantity) ||
+      item.quantity < 1 ||
+      item.quantity > MAX_LINE_QUANTITY
+    ) {
+      problems.push(`items[${index}].quantity must be an integer from 1 to ${MAX_LINE_QUANTITY}`);
+    }
+    merged.set(productId, (merged.get(productId) ?? 0) + (item.quantity ?? 0));
+  });
+  for (const [productId, quantity] of merged) {
+    if (quantity > MAX_LINE_QUANTITY && isUuid(productId)) {
+      problems.push(
+        `product ${productId}: total quantity ${quantity} exceeds ${MAX_LINE_QUANTITY}`,
+      );
+    }
+  }
+  if (!PAYMENT_METHOD.test(request.paymentMethod ?? '')) {
+    problems.push('payment_method must be 1 to 64 characters of a-z 0-9 _ -');
+  }
+  const address = request.shippingAddress ?? null;
+  if (address) problems.push(...addressProblems(address));
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    value: {
+      customerId: request.customerId.toLowerCase(),
+      idempotencyKey: request.idempotencyKey,
+      items: [...merged].map(([productId, quantity]) => ({ productId, quantity })),
+      paymentMethod: request.paymentMethod,
+      shippingAddress: address ? normalizeAddress(address) : null,
+    },
+  };
+}
+
+function addressProblems(address: Address): string[] {
+  const problems: string[] = [];
+  const text = (value: string | undefined, field: string, min: number, max: number) => {
+    const length = (value ?? '').trim().length;
+    if (length < min || (value ?? '').length > max) {
+      problems.push(`shipping_address.${field} must be ${min} to ${max} characters`);
+    }
+  };
+  text(address.recipientName, 'recipient_name', 1, 200);
+  text(address.line1, 'line1', 1, 200);
+  text(address.line2, 'line2', 0, 200);
+  text(address.city, 'city', 1, 100);
+  text(address.region, 'region', 0, 100);
+  text(address.postalCode, 'postal_code', 1, 20);
+  if (!COUNTRY_CODE.test(address.countryCode ?? '')) {
+    problems.push('shipping_address.country_code must be an ISO 3166-1 alpha-2 code (upper case)');
+  }
+  return problems;
+}
+
+function normalizeAddress(address: Address): Address {
+  return {
+    recipientName: address.recipientName.trim(),
+    line1: address.line1.trim(),
+    line2: (address.line2 ?? '').trim(),
+    city: address.city.trim(),
+    region: (address.region ?? '').trim(),
+    postalCode: address.postalCode.trim(),
+    countryCode: address.countryCode,
+  };
+}
+
+/**
+ * Fingerprint of what a PlaceOrder request asks for (not of how it was spelled): the same key
+ * with the same items (in any order, duplicates merged), payment method and address is a repeat;
+ * anything else reusing the key is refused.
+ */
+export function requestHash(request: ValidPlaceOrder): string {
+  const canonical = {
+    customerId: request.customerId,
+    items: [...request.items]
+      .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
+      .map((item) => [item.productId, item.quantity]),
+    paymentMethod: request.paymentMethod,
+    shippingAddress: request.shippingAddress
+      ? [
+          request.shippingAddress.recipientName,
+          request.shippingAddress.line1,
+          request.shippingAddress.line2,
+          request.shippingAddress.city,
+          request.shippingAddress.region,
+          request.shippingAddress.postalCode,
+          request.shippingAddress.countryCode,
+        ]
+      : null,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}

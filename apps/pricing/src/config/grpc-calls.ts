@@ -1,0 +1,2 @@
+/** The pricing service calls no other service. */
+export const grpcCalls = {} as const;
