@@ -201,7 +201,8 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`ordermesh: ${e.message}\n`);
       if (e.details) process.stderr.write(`${e.details}\n`);
     } else {
-      process.stderr.write(`ordermesh: ${(e as Error).stack ?? String(e)}\n`);
+      const err = e instanceof Error ? e : new Error(String(e));
+      process.stderr.write(`ordermesh: ${process.env.ORDERMESH_DEBUG ? err.stack : err.message}\n`);
     }
     process.exitCode = 1;
   }

@@ -1,23 +1,139 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { DynamicModule, InjectionToken, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CallHandler,
+  DynamicModule,
+  ExecutionContext,
+  Injectable,
+  InjectionToken,
+  Module,
+  NestInterceptor,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { Observable, tap } from 'rxjs';
+import { REQUEST_ID_HEADER, getRequestId, isWellFormedRequestId } from './request-id';
+import { setSpanAttributes } from './span-attributes';
 
-/** Paths that must never reach a log line: credentials, tokens, card data. */
+/**
+ * Paths that must never reach a log line: credentials, tokens, card data. pino's wildcards match
+ * one level, so each key is listed at the top level and two levels down.
+ */
+const SECRET_KEYS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'passwordHash',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'secret',
+  'clientSecret',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'cardNumber',
+  'card',
+  'cvc',
+  'cvv',
+  'pan',
+  'paymentMethod',
+];
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.accessToken',
-  '*.cardNumber',
-  '*.paymentMethod',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
 /**
- * Structured JSON logs (pino). The OTel pino instrumentation adds trace_id and span_id to every
- * line written inside a span; pino-http adds the request id (`x-request-id`, or a new UUID).
+ * The fields added to every line: the request id of the request being handled (the trace id and
+ * span id come from the OpenTelemetry pino instrumentation, as trace_id / span_id / trace_flags).
+ */
+export function logCorrelation(): { request_id?: string } {
+  const requestId = getRequestId();
+  return requestId ? { request_id: requestId } : {};
+}
+
+/**
+ * The request id of an inbound HTTP request: the one the telemetry propagator put in the context
+ * (the caller's well-formed `x-request-id`, or a new one), else the header, else a new UUID. It is
+ * echoed in the response's `x-request-id` and recorded on the HTTP server span.
+ */
+export function requestIdOf(request: IncomingMessage, response?: ServerResponse): string {
+  const existing = (request as IncomingMessage & { id?: unknown }).id;
+  if (isWellFormedRequestId(existing)) return existing;
+  const header = request.headers[REQUEST_ID_HEADER];
+  const id = getRequestId() ?? (isWellFormedRequestId(header) ? header : randomUUID());
+  if (response && !response.headersSent) response.setHeader(REQUEST_ID_HEADER, id);
+  setSpanAttributes({ 'ordermesh.request.id': id });
+  return id;
+}
+
+const GRPC_CODE_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+/** Codes that mean the server (or something behind it) failed, as opposed to the caller. */
+export const GRPC_SERVER_ERROR_CODES = new Set([2, 4, 13, 14, 15]);
+
+/**
+ * One line per handled gRPC call, like pino-http's "request completed" for HTTP: service, method,
+ * status code and duration (never the request or response bodies). grpc.health.v1 is not logged.
+ */
+@Injectable()
+export class GrpcLoggingInterceptor implements NestInterceptor {
+  constructor(private readonly logger: PinoLogger) {
+    logger.setContext('grpc');
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'rpc') return next.handle();
+    const service = context.getClass().name.replace(/Controller$/, '');
+    if (/health/i.test(service)) return next.handle();
+    const method = context.getHandler().name;
+    const started = performance.now();
+    const done = (code: number) => {
+      const fields = {
+        grpc: { service, method, code: GRPC_CODE_NAMES[code] ?? String(code) },
+        responseTime: Math.round(performance.now() - started),
+      };
+      if (GRPC_SERVER_ERROR_CODES.has(code)) this.logger.warn(fields, 'rpc failed');
+      else this.logger.info(fields, 'rpc completed');
+    };
+    return next.handle().pipe(
+      tap({
+        complete: () => done(0),
+        error: (error: { code?: unknown; error?: { code?: unknown } }) => {
+          const code = error?.code ?? error?.error?.code;
+          done(typeof code === 'number' ? code : 2);
+        },
+      }),
+    );
+  }
+}
+
+/**
+ * Structured JSON logs (pino). Every line written while handling a request carries `trace_id`,
+ * `span_id` (OTel pino instrumentation) and `request_id`; HTTP lines also carry `req` (id, method,
+ * URL — never headers or bodies). Secrets are redacted (REDACTED_PATHS).
  */
 @Module({})
 export class LoggingModule {
@@ -36,14 +152,9 @@ export class LoggingModule {
             pinoHttp: {
               level: options.level(config),
               base: { service: options.service },
+              mixin: logCorrelation,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-              genReqId: (request: IncomingMessage) => {
-                const header = request.headers['x-request-id'];
-                return typeof header === 'string' && /^[\w-]{1,64}$/.test(header)
-                  ? header
-                  : randomUUID();
-              },
-              customAttributeKeys: { reqId: 'request_id' },
+              genReqId: requestIdOf,
               autoLogging: { ignore: (request) => /^\/(health|metrics)/.test(request.url ?? '') },
               serializers: {
                 req: (request: { id: unknown; method: string; url: string }) => ({
@@ -51,11 +162,13 @@ export class LoggingModule {
                   method: request.method,
                   url: request.url,
                 }),
+                res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
               },
             },
           }),
         }),
       ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: GrpcLoggingInterceptor }],
     };
   }
 }

@@ -16,7 +16,9 @@
  * restores it when it publishes).
  */
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { type TextMapPropagator, diag, propagation } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { RequestIdPropagator } from './request-id';
 
 process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
 process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
@@ -58,6 +60,23 @@ export const telemetry = disabled
     });
 
 telemetry?.start();
+if (telemetry) addRequestIdPropagation();
+
+/**
+ * Puts the request id (see request-id.ts) beside the SDK's propagators from OTEL_PROPAGATORS. The
+ * SDK does not expose the propagator it built, so it is read back from the API's global; if a
+ * future API hides it, request ids stay local to each process (logged, not propagated).
+ */
+function addRequestIdPropagation(): void {
+  const api = propagation as unknown as { _getGlobalPropagator?: () => TextMapPropagator };
+  const configured = api._getGlobalPropagator?.();
+  if (!configured) {
+    diag.warn('ordermesh: cannot read the global propagator; x-request-id is not propagated');
+    return;
+  }
+  propagation.disable();
+  propagation.setGlobalPropagator(new RequestIdPropagator(configured));
+}
 
 /** Flushes buffered spans; called by graceful shutdown after the app has closed. */
 export async function shutdownTelemetry(): Promise<void> {

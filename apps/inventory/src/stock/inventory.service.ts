@@ -130,7 +130,8 @@ export class InventoryService {
        RETURNING ${LEVEL_COLUMNS}`,
       [id, available],
     );
-    return toLevel(row!);
+    if (!row) throw new Error(`upsert of stock level ${id} returned no row`);
+    return toLevel(row);
   }
 
   /** Levels in request order (duplicates collapsed) and the ids that were never stocked. */
@@ -174,11 +175,10 @@ export class InventoryService {
         );
         if (!inserted.length) {
           // Another call for this order committed first: idempotent repeat.
-          const existing = await this.load(manager, input.orderId);
-          if (!existing) throw new Error(`reservation of order ${input.orderId} vanished`);
+          const existing = await this.mustLoad(manager, input.orderId);
           return { kind: 'existing' as const, reservation: existing };
         }
-        const reservationId = inserted[0]!.id;
+        const [{ id: reservationId }] = inserted as [{ id: string }];
         const failed: Line[] = [];
         for (const line of input.lines) {
           const moved = await update(
@@ -215,8 +215,8 @@ export class InventoryService {
             input.lines.map((line) => line.quantity),
           ],
         );
-        const reservation = await this.load(manager, input.orderId);
-        return { kind: 'reserved' as const, reservation: reservation! };
+        const reservation = await this.mustLoad(manager, input.orderId);
+        return { kind: 'reserved' as const, reservation };
       });
       this.count(result.kind === 'existing' ? 'replayed' : 'reserved');
       return result;
@@ -317,7 +317,7 @@ export class InventoryService {
         `UPDATE reservations SET status = $2, release_reason = $3, updated_at = now() WHERE id = $1`,
         [current.id, to, reason],
       );
-      const next = (await this.load(manager, id))!;
+      const next = await this.mustLoad(manager, id);
       if (to === 'released' || to === 'restocked') {
         await this.outbox.add(manager, 'stock.released.v1', {
           reservationId: next.id,
@@ -353,6 +353,12 @@ export class InventoryService {
       // A reservation's lines were reserved from existing rows, and rows are never deleted.
       if (!moved.length) throw new Error(`stock level of product ${line.productId} is missing`);
     }
+  }
+
+  private async mustLoad(manager: EntityManager, orderId: string): Promise<StoredReservation> {
+    const reservation = await this.load(manager, orderId);
+    if (!reservation) throw new Error(`reservation of order ${orderId} vanished`);
+    return reservation;
   }
 
   private async load(

@@ -154,7 +154,7 @@ export function decide(operation: Operation, state: ReservationState): Decision 
  * commit reserved -> sold, release/expiry reserved -> available, restock sold -> available.
  */
 export const COUNTER_MOVES: Record<
-  'committed' | 'released' | 'expired' | 'restocked',
+  Exclude<ReservationState, 'reserved'>,
   { from: 'reserved' | 'sold'; to: 'available' | 'sold' }
 > = {
   committed: { from: 'reserved', to: 'sold' },

@@ -43,13 +43,13 @@ export function parseSetPrice(request: {
   if (!Number.isInteger(discountBps) || discountBps < 0 || discountBps > MAX_DISCOUNT_BPS) {
     problems.push(`discount_bps must be an integer in 0..${MAX_DISCOUNT_BPS}`);
   }
-  if (problems.length) fail(problems);
+  if (problems.length || !list) fail(problems);
   return {
     productId: request.productId.toLowerCase(),
-    listAmountMinor: list!.amountMinor,
-    currency: list!.currency,
+    listAmountMinor: list.amountMinor,
+    currency: list.currency,
     discountBps,
-    unitAmountMinor: applyDiscountBps(list!.amountMinor, discountBps),
+    unitAmountMinor: applyDiscountBps(list.amountMinor, discountBps),
   };
 }
 

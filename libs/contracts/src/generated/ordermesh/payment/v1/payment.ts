@@ -5,10 +5,10 @@
 // source: ordermesh/payment/v1/payment.proto
 
 /* eslint-disable */
-import type { Metadata } from '@grpc/grpc-js';
-import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
-import { Observable } from 'rxjs';
-import { Money } from '../../common/v1/common';
+import type { Metadata } from "@grpc/grpc-js";
+import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
+import { Observable } from "rxjs";
+import { Money } from "../../common/v1/common";
 
 export enum PaymentStatus {
   UNSPECIFIED = 0,
@@ -31,9 +31,13 @@ export interface Payment {
   /** Set when DECLINED. */
   declineReason: string;
   /** Zero until captured. */
-  capturedAmount: Money | null;
+  capturedAmount:
+    | Money
+    | null;
   /** Zero until refunded. */
-  refundedAmount: Money | null;
+  refundedAmount:
+    | Money
+    | null;
   /** Reason given to RefundPayment. */
   refundReason: string;
   createdAt: string;
@@ -106,14 +110,14 @@ export interface PaymentServiceClient {
    * AuthorizePayment holds the amount. Idempotent per order_id: a repeat
    * returns the existing payment. A decline is a normal result (status
    * DECLINED with decline_reason), not an error. INVALID_ARGUMENT for a
-   * missing or non-positive amount. Publishes payment.authorized.v1 or
+   * missing or non-positive amount. FAILED_PRECONDITION when the order already
+   * has a payment for another amount, currency or customer. UNAVAILABLE
+   * (simulated provider, test controls) happens before anything is recorded,
+   * so a retry is safe. Publishes payment.authorized.v1 or
    * payment.declined.v1.
    */
 
-  authorizePayment(
-    request: AuthorizePaymentRequest,
-    metadata?: Metadata,
-  ): Observable<AuthorizePaymentResponse>;
+  authorizePayment(request: AuthorizePaymentRequest, metadata?: Metadata): Observable<AuthorizePaymentResponse>;
 
   /**
    * CapturePayment captures the full authorized amount. Idempotent.
@@ -121,21 +125,17 @@ export interface PaymentServiceClient {
    * AUTHORIZED or CAPTURED. Publishes payment.captured.v1.
    */
 
-  capturePayment(
-    request: CapturePaymentRequest,
-    metadata?: Metadata,
-  ): Observable<CapturePaymentResponse>;
+  capturePayment(request: CapturePaymentRequest, metadata?: Metadata): Observable<CapturePaymentResponse>;
 
   /**
-   * RefundPayment voids an authorization (VOIDED) or refunds a capture
-   * (REFUNDED). Idempotent; DECLINED payments are returned unchanged.
-   * NOT_FOUND when the order has no payment. Publishes payment.refunded.v1.
+   * RefundPayment voids an authorization (VOIDED, no money moved) or refunds
+   * a capture in full (REFUNDED). Idempotent; DECLINED payments are returned
+   * unchanged. NOT_FOUND when the order has no payment: a compensating caller
+   * (the order saga) treats it as "nothing to compensate". Publishes
+   * payment.refunded.v1 (kind VOID or REFUND) once.
    */
 
-  refundPayment(
-    request: RefundPaymentRequest,
-    metadata?: Metadata,
-  ): Observable<RefundPaymentResponse>;
+  refundPayment(request: RefundPaymentRequest, metadata?: Metadata): Observable<RefundPaymentResponse>;
 
   /** GetPayment returns the payment of an order; NOT_FOUND when none. */
 
@@ -157,17 +157,17 @@ export interface PaymentServiceController {
    * AuthorizePayment holds the amount. Idempotent per order_id: a repeat
    * returns the existing payment. A decline is a normal result (status
    * DECLINED with decline_reason), not an error. INVALID_ARGUMENT for a
-   * missing or non-positive amount. Publishes payment.authorized.v1 or
+   * missing or non-positive amount. FAILED_PRECONDITION when the order already
+   * has a payment for another amount, currency or customer. UNAVAILABLE
+   * (simulated provider, test controls) happens before anything is recorded,
+   * so a retry is safe. Publishes payment.authorized.v1 or
    * payment.declined.v1.
    */
 
   authorizePayment(
     request: AuthorizePaymentRequest,
     metadata?: Metadata,
-  ):
-    | Promise<AuthorizePaymentResponse>
-    | Observable<AuthorizePaymentResponse>
-    | AuthorizePaymentResponse;
+  ): Promise<AuthorizePaymentResponse> | Observable<AuthorizePaymentResponse> | AuthorizePaymentResponse;
 
   /**
    * CapturePayment captures the full authorized amount. Idempotent.
@@ -181,9 +181,11 @@ export interface PaymentServiceController {
   ): Promise<CapturePaymentResponse> | Observable<CapturePaymentResponse> | CapturePaymentResponse;
 
   /**
-   * RefundPayment voids an authorization (VOIDED) or refunds a capture
-   * (REFUNDED). Idempotent; DECLINED payments are returned unchanged.
-   * NOT_FOUND when the order has no payment. Publishes payment.refunded.v1.
+   * RefundPayment voids an authorization (VOIDED, no money moved) or refunds
+   * a capture in full (REFUNDED). Idempotent; DECLINED payments are returned
+   * unchanged. NOT_FOUND when the order has no payment: a compensating caller
+   * (the order saga) treats it as "nothing to compensate". Publishes
+   * payment.refunded.v1 (kind VOID or REFUND) once.
    */
 
   refundPayment(
@@ -206,33 +208,30 @@ export interface PaymentServiceController {
   configureTestControls(
     request: ConfigureTestControlsRequest,
     metadata?: Metadata,
-  ):
-    | Promise<ConfigureTestControlsResponse>
-    | Observable<ConfigureTestControlsResponse>
-    | ConfigureTestControlsResponse;
+  ): Promise<ConfigureTestControlsResponse> | Observable<ConfigureTestControlsResponse> | ConfigureTestControlsResponse;
 }
 
 export function PaymentServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
-      'authorizePayment',
-      'capturePayment',
-      'refundPayment',
-      'getPayment',
-      'configureTestControls',
+      "authorizePayment",
+      "capturePayment",
+      "refundPayment",
+      "getPayment",
+      "configureTestControls",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod('PaymentService', method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod("PaymentService", method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod('PaymentService', method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod("PaymentService", method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const PAYMENT_SERVICE_NAME = 'PaymentService';
+export const PAYMENT_SERVICE_NAME = "PaymentService";

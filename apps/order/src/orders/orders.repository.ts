@@ -1,0 +1,301 @@
+// SQL of the order service. Hand-written (no entities): the saga depends on row locks
+// (FOR UPDATE [SKIP LOCKED]) and ON CONFLICT semantics that are clearer in SQL than in an ORM.
+import {
+  OrderStatus,
+  OrderStepStatus,
+  type Address,
+  type Order,
+  type OrderLine,
+  type OrderStep,
+} from '@ordermesh/contracts';
+import type { EntityManager } from 'typeorm';
+import type {
+  CancelCode,
+  OrderStatusName,
+  SagaSnapshot,
+  SagaState,
+  StepRecord,
+  StepStatusName,
+} from './saga/state-machine';
+
+export interface OrderRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatusName;
+  saga_state: SagaState;
+  cancel_reason: string | null;
+  cancel_code: CancelCode | null;
+  cancel_requested: boolean;
+  payment_method: string;
+  /** bigint: pg returns it as a string. */
+  total_minor: string;
+  currency: string;
+  shipping_address: Address | null;
+  attempts: number;
+  next_attempt_at: Date;
+  payment_deadline_at: Date;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface LineRow {
+  order_id: string;
+  line_no: number;
+  product_id: string;
+  name: string;
+  quantity: number;
+  unit_price_minor: string;
+  line_total_minor: string;
+  currency: string;
+}
+
+export interface StepRow {
+  order_id: string;
+  seq: number;
+  step: string;
+  status: StepStatusName;
+  detail: string;
+  at: Date;
+}
+
+export interface NewLine {
+  productId: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: number;
+  lineTotalMinor: number;
+  currency: string;
+}
+
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  paymentMethod: string;
+  totalMinor: number;
+  currency: string;
+  shippingAddress: Address | null;
+  paymentDeadlineAt: Date;
+}
+
+export type LockMode = 'none' | 'update' | 'skip-locked';
+
+const LOCKS: Record<LockMode, string> = {
+  none: '',
+  update: 'FOR UPDATE',
+  'skip-locked': 'FOR UPDATE SKIP LOCKED',
+};
+
+export async function findOrder(
+  manager: EntityManager,
+  id: string,
+  lock: LockMode = 'none',
+): Promise<OrderRow | undefined> {
+  const rows = await manager.query<OrderRow[]>(`SELECT * FROM orders WHERE id = $1 ${LOCKS[lock]}`, [
+    id,
+  ]);
+  return rows[0];
+}
+
+/** Claims an order whose saga step is due, unless another worker holds it (SKIP LOCKED). */
+export async function claimDueOrder(
+  manager: EntityManager,
+  id: string,
+): Promise<OrderRow | undefined> {
+  const rows = await manager.query<OrderRow[]>(
+    `SELECT * FROM orders
+     WHERE id = $1 AND saga_state <> 'DONE' AND next_attempt_at <= now()
+     FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Ids of orders with a due saga step, most overdue first. */
+export async function dueOrderIds(manager: EntityManager, limit: number): Promise<string[]> {
+  const rows = await manager.query<{ id: string }[]>(
+    `SELECT id FROM orders
+     WHERE saga_state <> 'DONE' AND next_attempt_at <= now()
+     ORDER BY next_attempt_at
+     LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function countInflight(manager: EntityManager): Promise<number> {
+  const [row] = await manager.query<{ count: string }[]>(
+    `SELECT count(*) AS count FROM orders WHERE saga_state <> 'DONE'`,
+  );
+  return Number(row?.count ?? 0);
+}
+
+export async function insertOrder(
+  manager: EntityManager,
+  order: NewOrder,
+  lines: NewLine[],
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO orders (id, customer_id, status, saga_state, payment_method, total_minor, currency,
+                         shipping_address, payment_deadline_at, next_attempt_at)
+     VALUES ($1, $2, 'PENDING', 'RESERVED', $3, $4, $5, $6, $7, now())`,
+    [
+      order.id,
+      order.customerId,
+      order.paymentMethod,
+      order.totalMinor,
+      order.currency,
+      order.shippingAddress ? JSON.stringify(order.shippingAddress) : null,
+      order.paymentDeadlineAt,
+    ],
+  );
+  await manager.query(
+    `INSERT INTO order_lines (order_id, line_no, product_id, name, quantity, unit_price_minor,
+                              line_total_minor, currency)
+     SELECT $1, l.ord, l.product_id, l.name, l.quantity, l.unit_price, l.line_total, l.currency
+     FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::text[])
+          WITH ORDINALITY AS l(product_id, name, quantity, unit_price, line_total, currency, ord)`,
+    [
+      order.id,
+      lines.map((l) => l.productId),
+      lines.map((l) => l.name),
+      lines.map((l) => l.quantity),
+      lines.map((l) => l.unitPriceMinor),
+      lines.map((l) => l.lineTotalMinor),
+      lines.map((l) => l.currency),
+    ],
+  );
+}
+
+/**
+ * Appends history entries after the order's last one. Callers hold the order's row lock (or just
+ * inserted it), so the per-order sequence numbers cannot collide.
+ */
+export async function appendSteps(
+  manager: EntityManager,
+  orderId: string,
+  steps: readonly StepRecord[],
+): Promise<void> {
+  if (steps.length === 0) return;
+  await manager.query(
+    `INSERT INTO order_steps (order_id, seq, step, status, detail, at)
+     SELECT $1, base.n + s.ord, s.step, s.status, s.detail, clock_timestamp()
+     FROM (SELECT coalesce(max(seq), 0) AS n FROM order_steps WHERE order_id = $1) base,
+          unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS s(step, status, detail, ord)`,
+    [
+      orderId,
+      steps.map((s) => s.step),
+      steps.map((s) => s.status),
+      steps.map((s) => s.detail.slice(0, 1_000)),
+    ],
+  );
+}
+
+export interface SagaUpdate {
+  state: SagaState;
+  status: OrderStatusName;
+  attempts: number;
+  nextAttemptAt: Date;
+  cancel?: { reason: string; code: CancelCode; requested?: boolean } | undefined;
+}
+
+export async function updateSaga(
+  manager: EntityManager,
+  id: string,
+  update: SagaUpdate,
+): Promise<void> {
+  await manager.query(
+    `UPDATE orders SET
+       saga_state = $2, status = $3, attempts = $4, next_attempt_at = $5,
+       cancel_reason = coalesce($6, cancel_reason),
+       cancel_code = coalesce($7, cancel_code),
+       cancel_requested = cancel_requested OR $8,
+       version = version + 1, updated_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      update.state,
+      update.status,
+      update.attempts,
+      update.nextAttemptAt,
+      update.cancel?.reason ?? null,
+      update.cancel?.code ?? null,
+      update.cancel?.requested ?? false,
+    ],
+  );
+}
+
+export async function findLines(manager: EntityManager, orderIds: string[]): Promise<LineRow[]> {
+  if (orderIds.length === 0) return [];
+  return manager.query<LineRow[]>(
+    'SELECT * FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no',
+    [orderIds],
+  );
+}
+
+export async function findSteps(manager: EntityManager, orderIds: string[]): Promise<StepRow[]> {
+  if (orderIds.length === 0) return [];
+  return manager.query<StepRow[]>(
+    'SELECT * FROM order_steps WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, seq',
+    [orderIds],
+  );
+}
+
+/** Orders with their lines and history, as API messages, in the order of `rows`. */
+export async function toMessages(manager: EntityManager, rows: OrderRow[]): Promise<Order[]> {
+  const ids = rows.map((row) => row.id);
+  const [lines, steps] = await Promise.all([findLines(manager, ids), findSteps(manager, ids)]);
+  const group = <R extends { order_id: string }>(list: R[]) => {
+    const map = new Map<string, R[]>();
+    for (const item of list) map.set(item.order_id, [...(map.get(item.order_id) ?? []), item]);
+    return map;
+  };
+  const linesBy = group(lines);
+  const stepsBy = group(steps);
+  return rows.map((row) => toMessage(row, linesBy.get(row.id) ?? [], stepsBy.get(row.id) ?? []));
+}
+
+export function toMessage(row: OrderRow, lines: LineRow[], steps: StepRow[]): Order {
+  return {
+    orderId: row.id,
+    customerId: row.customer_id,
+    status: OrderStatus[row.status],
+    // Only a finished cancellation has a reason; while compensating the order keeps its status.
+    cancelReason: row.status === 'CANCELLED' ? (row.cancel_reason ?? '') : '',
+    lines: lines.map(
+      (line): OrderLine => ({
+        productId: line.product_id,
+        name: line.name,
+        quantity: line.quantity,
+        unitPrice: { amountMinor: Number(line.unit_price_minor), currency: line.currency },
+        lineTotal: { amountMinor: Number(line.line_total_minor), currency: line.currency },
+      }),
+    ),
+    total: { amountMinor: Number(row.total_minor), currency: row.currency },
+    paymentMethod: row.payment_method,
+    steps: steps.map(
+      (step): OrderStep => ({
+        step: step.step,
+        status: OrderStepStatus[step.status],
+        detail: step.detail,
+        at: step.at.toISOString(),
+      }),
+    ),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    shippingAddress: row.shipping_address,
+  };
+}
+
+export function snapshotOf(row: OrderRow): SagaSnapshot {
+  return {
+    state: row.saga_state,
+    status: row.status,
+    cancelRequested: row.cancel_requested,
+    cancelReason: row.cancel_reason,
+    cancelCode: row.cancel_code,
+    totalMinor: Number(row.total_minor),
+    paymentDeadlineAt: row.payment_deadline_at,
+    attempts: row.attempts,
+  };
+}
