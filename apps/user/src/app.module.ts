@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import {
+  KafkaModule,
+  MESSAGING_ENTITIES,
+  MESSAGING_MIGRATIONS,
+  OutboxModule,
+} from '@ordermesh/messaging';
 import { PostgresModule } from '@ordermesh/persistence';
 import { ServiceModule } from '@ordermesh/service-kit';
 import { envSchema } from './config/env.schema';
@@ -9,7 +15,12 @@ import { UsersModule } from './users/users.module';
 @Module({
   imports: [
     ServiceModule.forRoot({ name: 'user', envSchema, grpc: true }),
-    PostgresModule.forRoot({ entities: [UserEntity], migrations: [CreateUsers1764000000000] }),
+    PostgresModule.forRoot({
+      entities: [UserEntity, ...MESSAGING_ENTITIES],
+      migrations: [CreateUsers1764000000000, ...MESSAGING_MIGRATIONS],
+    }),
+    KafkaModule.forRoot({ clientId: 'user' }),
+    OutboxModule.forRoot(),
     UsersModule,
   ],
 })

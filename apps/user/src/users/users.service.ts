@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
+import { Outbox } from '@ordermesh/messaging';
 import { isUniqueViolation } from '@ordermesh/persistence';
 import {
   alreadyExists,
@@ -26,7 +27,10 @@ const DUMMY_HASH = hash('ordermesh-timing-equaliser');
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
 
   async register(input: {
     email: string;
@@ -44,16 +48,28 @@ export class UsersService {
     if (!name || name.length > 200) problems.push('name must be 1 to 200 characters');
     if (problems.length) throw invalidArgument(problems.join('; '), { problems });
 
-    const user = this.dataSource.getRepository(UserEntity).create({
-      id: randomUUID(),
-      email,
-      name,
-      passwordHash: await hash(input.password),
-      role: input.role,
-      status: 'active',
-    });
+    const passwordHash = await hash(input.password);
     try {
-      return await this.dataSource.getRepository(UserEntity).save(user);
+      return await this.dataSource.transaction(async (manager) => {
+        const user = await manager.getRepository(UserEntity).save(
+          manager.getRepository(UserEntity).create({
+            id: randomUUID(),
+            email,
+            name,
+            passwordHash,
+            role: input.role,
+            status: 'active',
+          }),
+        );
+        await this.outbox.add(manager, 'user.registered.v1', {
+          userId: user.id,
+          email: user.email,
+          name: user.name,
+          role: user.role === 'admin' ? 'ADMIN' : 'CUSTOMER',
+          registeredAt: user.createdAt.toISOString(),
+        });
+        return user;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw alreadyExists('a user with this email already exists');
       throw error;
