@@ -60,7 +60,10 @@ describe('event message mapping', () => {
     expect(headerValue(headers, 'multi')).toBe('first');
     expect(headerValue(headers, 'absent')).toBeUndefined();
     expect(headerValue(undefined, 'traceparent')).toBeUndefined();
-    expect(traceContextFromHeaders(headers)).toEqual({ traceparent: TRACEPARENT, tracestate: undefined });
+    expect(traceContextFromHeaders(headers)).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: undefined,
+    });
   });
 });
 
@@ -73,12 +76,19 @@ describe('trace context', () => {
       traceparent: TRACEPARENT,
       tracestate: undefined,
     });
-    expect(captureTraceContext(ROOT_CONTEXT)).toEqual({ traceparent: undefined, tracestate: undefined });
+    expect(captureTraceContext(ROOT_CONTEXT)).toEqual({
+      traceparent: undefined,
+      tracestate: undefined,
+    });
   });
 
   it('restores the trace of an envelope as a fresh context', () => {
     const restored = contextFromTraceContext({ traceparent: TRACEPARENT });
-    expect(trace.getSpanContext(restored)).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, isRemote: true });
+    expect(trace.getSpanContext(restored)).toMatchObject({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      isRemote: true,
+    });
     expect(trace.getSpanContext(contextFromTraceContext({}))).toBeUndefined();
   });
 

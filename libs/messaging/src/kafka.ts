@@ -17,11 +17,23 @@ export interface KafkaClientsOptions {
  */
 const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/];
 
-function kafkaLogCreator(logger: MessagingLogger) {
+interface KafkaLogEntry {
+  level: logLevel;
+  namespace: string;
+  log: { message: string; error?: unknown; broker?: unknown; groupId?: unknown };
+}
+
+/** kafkajs' own log lines, through the service's logger (warnings and errors only). */
+export function kafkaLogCreator(logger: MessagingLogger) {
   return () =>
-    ({ level, namespace, log }: { level: logLevel; namespace: string; log: { message: string } }) => {
-      const message = `kafkajs ${namespace}: ${log.message}`;
+    ({ level, namespace, log }: KafkaLogEntry): void => {
       if (EXPECTED_WARNINGS.some((pattern) => pattern.test(log.message))) return;
+      // The useful part (e.g. "The coordinator is not available") is in the extra fields.
+      const details = (['error', 'broker', 'groupId'] as const)
+        .filter((field) => log[field] !== undefined)
+        .map((field) => `${field}=${String(log[field])}`);
+      const suffix = details.length > 0 ? ` (${details.join(', ')})` : '';
+      const message = `kafkajs ${namespace}: ${log.message}${suffix}`;
       if (level === logLevel.ERROR) logger.error(message);
       else if (level === logLevel.WARN) logger.warn(message);
     };

@@ -40,6 +40,8 @@ describe('EventPublisher', () => {
       { metrics },
     );
     await expect(publisher.publish(envelope)).rejects.toThrow('broker down');
-    expect(await metrics.registry.metrics()).not.toContain('ordermesh_kafka_messages_produced_total{');
+    expect(await metrics.registry.metrics()).not.toContain(
+      'ordermesh_kafka_messages_produced_total{',
+    );
   });
 });

@@ -32,7 +32,8 @@ export class EventPublisher {
    */
   async publish(envelope: EventEnvelope, topic?: string): Promise<void> {
     const destination =
-      topic ?? (isEventType(envelope.type) ? getEventDefinition(envelope.type).topic : envelope.type);
+      topic ??
+      (isEventType(envelope.type) ? getEventDefinition(envelope.type).topic : envelope.type);
     await this.send(destination, eventMessage(envelope));
   }
 

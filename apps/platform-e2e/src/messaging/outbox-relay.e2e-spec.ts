@@ -117,7 +117,9 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       topics: [relayTopic, `${consumeTopic}.dlq`],
       fromBeginning: true,
     });
-    const joined = new Promise<void>((resolve) => observer.on(observer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      observer.on(observer.events.GROUP_JOIN, () => resolve()),
+    );
     await observer.run({
       eachMessage: async ({ topic, partition, message }) => {
         (topic === relayTopic ? relayed : deadLetters).push(received(partition, message));
@@ -175,7 +177,10 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
     data: ReturnType<typeof userRegistered>,
   ): Promise<EventEnvelope<typeof USER_REGISTERED_V1>> {
     const envelope = await outbox.add(manager, USER_REGISTERED_V1, data);
-    await manager.query('UPDATE outbox_events SET topic = $1 WHERE id = $2', [relayTopic, envelope.id]);
+    await manager.query('UPDATE outbox_events SET topic = $1 WHERE id = $2', [
+      relayTopic,
+      envelope.id,
+    ]);
     return envelope;
   }
 
@@ -198,7 +203,11 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       return out;
     });
     // No notify(): the commit itself wakes the relay.
-    await waitFor(() => ids.every((id) => relayed.some((r) => r.id === id)), 'relayed events', 15_000);
+    await waitFor(
+      () => ids.every((id) => relayed.some((r) => r.id === id)),
+      'relayed events',
+      15_000,
+    );
 
     const mine = relayed.filter((r) => ids.includes(r.id));
     expect(mine.map((r) => r.id)).toEqual(ids);
@@ -237,7 +246,10 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
 
   it('keeps events while Kafka is unreachable and publishes them once it is back', async () => {
     // A relay whose producer cannot reach any broker (nothing listens on port 1).
-    const offline = new KafkaClients({ clientId: `messaging-e2e-offline-${run}`, brokers: ['127.0.0.1:1'] });
+    const offline = new KafkaClients({
+      clientId: `messaging-e2e-offline-${run}`,
+      brokers: ['127.0.0.1:1'],
+    });
     const stalled = new OutboxRelay(dataSource, new EventPublisher(offline.sender()));
     await relay.stop();
     try {
@@ -306,7 +318,11 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       await publisher.publish(doomed, consumeTopic);
       await publisher.publish(after, consumeTopic);
 
-      await waitFor(() => outcomes.some((o) => o.id === after.id), 'the record after the poison', 20_000);
+      await waitFor(
+        () => outcomes.some((o) => o.id === after.id),
+        'the record after the poison',
+        20_000,
+      );
       expect(outcomes).toEqual([
         { id: valid.id, outcome: 'processed' },
         { id: valid.id, outcome: 'duplicate' },
@@ -340,7 +356,10 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       const kafkaAdmin = await clients.admin.get();
       await waitFor(
         async () => {
-          const [offsets] = await kafkaAdmin.fetchOffsets({ groupId: group, topics: [consumeTopic] });
+          const [offsets] = await kafkaAdmin.fetchOffsets({
+            groupId: group,
+            topics: [consumeTopic],
+          });
           return offsets?.partitions[0]?.offset === '5';
         },
         'committed offset 5',

@@ -16,7 +16,11 @@ describe('deadLetterMessage', () => {
   const failedAt = new Date('2026-11-25T12:00:00.000Z');
 
   it('keeps the original bytes and headers and says where and why it failed', () => {
-    const message = deadLetterMessage(record, { reason: 'invalid event: bad JSON', group: 'notification', failedAt });
+    const message = deadLetterMessage(record, {
+      reason: 'invalid event: bad JSON',
+      group: 'notification',
+      failedAt,
+    });
     expect(message.key).toBe(record.key);
     expect(message.value).toBe(record.value);
     expect(message.headers).toEqual({

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { USER_REGISTERED_V1, createEvent, serializeEvent } from '@ordermesh/contracts';
 import { Metrics } from '@ordermesh/observability';
-import type { Consumer, ConsumerConfig, ConsumerRunConfig, EachMessagePayload, Message } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerRunConfig,
+  EachMessagePayload,
+  Message,
+} from 'kafkajs';
 import { EventConsumer } from './event-consumer';
 
 /** Just enough of a kafkajs Consumer to drive EventConsumer without a broker. */
@@ -23,11 +29,20 @@ class FakeConsumer extends EventEmitter {
     const payload = {
       topic,
       partition: 0,
-      message: { key: Buffer.from('k'), value: Buffer.from(value), offset, headers: {}, timestamp: '0', attributes: 0 },
+      message: {
+        key: Buffer.from('k'),
+        value: Buffer.from(value),
+        offset,
+        headers: {},
+        timestamp: '0',
+        attributes: 0,
+      },
       heartbeat: async () => undefined,
       pause: () => () => undefined,
     } as unknown as EachMessagePayload;
-    return this.runConfig!.eachMessage!(payload);
+    const eachMessage = this.runConfig?.eachMessage;
+    if (!eachMessage) throw new Error('run() was not called');
+    return eachMessage(payload);
   }
 }
 
@@ -73,10 +88,16 @@ function setup() {
 describe('EventConsumer', () => {
   it('subscribes the service group from the beginning and commits after each handled record', async () => {
     const { consumer, consumers, configs } = setup();
-    const handle = consumer.consume({ topics: [USER_REGISTERED_V1], handle: async () => undefined });
+    const handle = consumer.consume({
+      topics: [USER_REGISTERED_V1],
+      handle: async () => undefined,
+    });
     await handle.joined;
     expect(configs[0]).toMatchObject({ groupId: 'notification', allowAutoTopicCreation: false });
-    expect(consumers[0]?.subscribed).toEqual({ topics: ['user.registered.v1'], fromBeginning: true });
+    expect(consumers[0]?.subscribed).toEqual({
+      topics: ['user.registered.v1'],
+      fromBeginning: true,
+    });
     expect(consumers[0]?.runConfig).toMatchObject({ autoCommit: true, autoCommitThreshold: 1 });
     await consumer.stop();
     expect(consumers[0]?.disconnect).toHaveBeenCalled();
@@ -92,7 +113,8 @@ describe('EventConsumer', () => {
         seen.push(e.id);
       },
     }).joined;
-    const fake = consumers[0]!;
+    const [fake] = consumers;
+    if (!fake) throw new Error('no consumer created');
     await fake.deliver(USER_REGISTERED_V1, '0', '{poison');
     await fake.deliver(USER_REGISTERED_V1, '1', serializeEvent(event));
     expect(seen).toEqual([event.id]);
@@ -112,13 +134,17 @@ describe('EventConsumer', () => {
       const { consumer, consumers } = setup();
       consumer.consume({ topics: [USER_REGISTERED_V1], handle: async () => undefined });
       await jest.advanceTimersByTimeAsync(0);
-      consumers[0]!.emit('consumer.crash', { payload: { error: new Error('gone'), restart: false } });
+      consumers[0]?.emit('consumer.crash', {
+        payload: { error: new Error('gone'), restart: false },
+      });
       await jest.advanceTimersByTimeAsync(1_000);
       expect(consumers).toHaveLength(2);
       expect(consumers[0]?.disconnect).toHaveBeenCalled();
       expect(consumers[1]?.run).toHaveBeenCalled();
       // kafkajs restarts by itself when it says so.
-      consumers[1]!.emit('consumer.crash', { payload: { error: new Error('blip'), restart: true } });
+      consumers[1]?.emit('consumer.crash', {
+        payload: { error: new Error('blip'), restart: true },
+      });
       await jest.advanceTimersByTimeAsync(60_000);
       expect(consumers).toHaveLength(2);
       await consumer.stop();
@@ -133,9 +159,9 @@ describe('EventConsumer', () => {
       kafka: { consumer: () => consumers[0] as unknown as Consumer },
       publisher: { publishRaw: async () => undefined },
     });
-    expect(() => bare.consume({ topics: [USER_REGISTERED_V1], handle: async () => undefined })).toThrow(
-      /groupId/,
-    );
+    expect(() =>
+      bare.consume({ topics: [USER_REGISTERED_V1], handle: async () => undefined }),
+    ).toThrow(/groupId/);
     expect(() => bare.consume({ groupId: 'g', topics: [], handle: async () => undefined })).toThrow(
       /topic/,
     );

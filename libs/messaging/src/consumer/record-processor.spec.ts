@@ -96,8 +96,16 @@ describe('RecordProcessor', () => {
   it.each([
     ['bad JSON', '{nope', /not valid JSON/],
     ['an invalid envelope', JSON.stringify({ ...event, id: 'not-a-uuid' }), /id/],
-    ['invalid data', JSON.stringify({ ...event, data: { ...event.data, email: 'x' } }), /data\.email/],
-    ['another type on this topic', JSON.stringify({ ...event, type: 'order.placed.v1' }), /expected type/],
+    [
+      'invalid data',
+      JSON.stringify({ ...event, data: { ...event.data, email: 'x' } }),
+      /data\.email/,
+    ],
+    [
+      'another type on this topic',
+      JSON.stringify({ ...event, type: 'order.placed.v1' }),
+      /expected type/,
+    ],
     ['an empty value', null, /invalid event/],
   ])('dead-letters %s without calling the handler or retrying', async (_what, value, reason) => {
     const handle = jest.fn(async () => undefined);

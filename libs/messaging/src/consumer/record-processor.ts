@@ -73,7 +73,9 @@ export class RecordProcessor {
     try {
       // Topic = event type: a record of another type on this topic is as invalid as bad JSON.
       event = (
-        isEventType(record.topic) ? parseEvent(record.topic, record.value) : parseEvent(record.value)
+        isEventType(record.topic)
+          ? parseEvent(record.topic, record.value)
+          : parseEvent(record.value)
       ) as EventOf<EventType>;
     } catch (error) {
       return this.deadLetter(record, `invalid event: ${errorMessage(error)}`);

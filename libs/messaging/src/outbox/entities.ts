@@ -13,7 +13,13 @@ export class OutboxEventEntity {
    * Insertion order. `created_at` cannot order the relay: now() is the transaction's start time,
    * equal for every event of one transaction and earlier for a transaction that commits later.
    */
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', insert: false, update: false })
+  @Column({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    insert: false,
+    update: false,
+  })
   seq!: string;
 
   @Column({ type: 'text' })

@@ -54,13 +54,15 @@ function fakeDataSource(rows: EventEnvelope[], options: { locked?: boolean } = {
       ids.forEach((id) => published.add(id));
       return [[], ids.length];
     }
-    if (sql.includes('count(*)')) return [{ backlog: String(rows.length - published.size), age: 12.5 }];
+    if (sql.includes('count(*)'))
+      return [{ backlog: String(rows.length - published.size), age: 12.5 }];
     throw new Error(`unexpected SQL ${sql}`);
   };
   const dataSource = {
     subscribers: [] as unknown[],
     query,
-    transaction: async <T>(work: (manager: { query: typeof query }) => Promise<T>) => work({ query }),
+    transaction: async <T>(work: (manager: { query: typeof query }) => Promise<T>) =>
+      work({ query }),
   };
   return { dataSource: dataSource as unknown as DataSource, raw: dataSource, published, updates };
 }
@@ -80,7 +82,8 @@ describe('publishInOrder', () => {
 
 describe('OutboxRelay', () => {
   it('publishes claimed rows in order, each in its own trace, and marks them', async () => {
-    const rows = [envelope(TRACE_A), envelope(TRACE_B), envelope()];
+    const [a, b, c] = [envelope(TRACE_A), envelope(TRACE_B), envelope()];
+    const rows = [a, b, c];
     const { dataSource, updates } = fakeDataSource(rows);
     const seen: { id: string; traceId?: string }[] = [];
     const relay = new OutboxRelay(dataSource, {
@@ -88,21 +91,25 @@ describe('OutboxRelay', () => {
         seen.push({ id: e.id, traceId: trace.getSpanContext(context.active())?.traceId });
       },
     });
-    const outer = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'c'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 });
+    const outer = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'c'.repeat(32),
+      spanId: '2'.repeat(16),
+      traceFlags: 1,
+    });
     const result = await context.with(outer, () => relay.relayOnce());
     expect(result).toEqual({ published: 3, more: false });
     expect(seen).toEqual([
-      { id: rows[0]!.id, traceId: TRACE_A },
-      { id: rows[1]!.id, traceId: TRACE_B },
+      { id: a.id, traceId: TRACE_A },
+      { id: b.id, traceId: TRACE_B },
       // No recorded trace: not the relay's caller's either.
-      { id: rows[2]!.id, traceId: undefined },
+      { id: c.id, traceId: undefined },
     ]);
     expect(updates).toEqual([rows.map((r) => r.id)]);
   });
 
   it('keeps the failed row and everything after it when Kafka fails', async () => {
-    const rows = [envelope(), envelope(), envelope()];
-    const { dataSource, updates, published } = fakeDataSource(rows);
+    const first = envelope();
+    const { dataSource, updates, published } = fakeDataSource([first, envelope(), envelope()]);
     let sends = 0;
     const relay = new OutboxRelay(dataSource, {
       publish: async () => {
@@ -112,8 +119,8 @@ describe('OutboxRelay', () => {
     const result = await relay.relayOnce();
     expect(result).toMatchObject({ published: 1, more: false });
     expect((result.error as Error).message).toBe('Kafka down');
-    expect(updates).toEqual([[rows[0]!.id]]);
-    expect([...published]).toEqual([rows[0]!.id]);
+    expect(updates).toEqual([[first.id]]);
+    expect([...published]).toEqual([first.id]);
   });
 
   it('asks for another round at once after a full batch', async () => {
@@ -172,7 +179,11 @@ describe('OutboxRelay', () => {
       const publish = jest.fn(async () => {
         throw new Error('Kafka down');
       });
-      const relay = new OutboxRelay(dataSource, { publish }, { pollIntervalMs: 100, maxBackoffMs: 500 });
+      const relay = new OutboxRelay(
+        dataSource,
+        { publish },
+        { pollIntervalMs: 100, maxBackoffMs: 500 },
+      );
       relay.start();
       await jest.advanceTimersByTimeAsync(0);
       expect(publish).toHaveBeenCalledTimes(1);
