@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ordermeshCli } from './cli';
 import { CONNECTION_FILE } from './connection-file';
 
@@ -14,5 +15,6 @@ export default async function globalSetup(): Promise<void> {
     process.stdout.write(ordermeshCli('seed'));
     process.stdout.write(`[e2e] platform up in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
-  writeFileSync(CONNECTION_FILE, ordermeshCli('connection-info', '--json'));
+  mkdirSync(path.dirname(CONNECTION_FILE), { recursive: true });
+  writeFileSync(CONNECTION_FILE, ordermeshCli('connection-info', '--json'), { mode: 0o600 });
 }
