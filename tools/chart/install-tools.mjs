@@ -6,7 +6,16 @@
 //   node tools/chart/install-tools.mjs          # install if missing or stale, print paths
 //   node tools/chart/install-tools.mjs --force  # re-extract
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +83,9 @@ export function installTools({ force = false, quiet = false } = {}) {
   if (!quiet) {
     for (const t of TOOLS) {
       const args = t === 'helm' ? ['version', '--short'] : ['version', '--client'];
-      console.log(`${t}: ${execFileSync(toolPath(t), args, { encoding: 'utf8' }).trim().split('\n')[0]}`);
+      console.log(
+        `${t}: ${execFileSync(toolPath(t), args, { encoding: 'utf8' }).trim().split('\n')[0]}`,
+      );
     }
   }
   return { helm: toolPath('helm'), kubectl: toolPath('kubectl') };

@@ -22,18 +22,25 @@ const require = createRequire(path.join(root, 'package.json'));
 export function modelModule(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group.endsWith('.istio.io')) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
-  return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+  return group
+    ? `kubernetes-models/${group}/${version}/${kind}`
+    : `kubernetes-models/${version}/${kind}`;
 }
 
 function resolvable(spec) {
-  const [pkgName, rest] = spec.startsWith('@') ? [spec.split('/').slice(0, 2).join('/'), spec.split('/').slice(2).join('/')] : [spec.split('/')[0], spec.split('/').slice(1).join('/')];
+  const [pkgName, rest] = spec.startsWith('@')
+    ? [spec.split('/').slice(0, 2).join('/'), spec.split('/').slice(2).join('/')]
+    : [spec.split('/')[0], spec.split('/').slice(1).join('/')];
   const pkgDir = path.dirname(require.resolve(`${pkgName}/package.json`));
   return existsSync(path.join(pkgDir, `${rest}.js`));
 }
 
 function strictChecker(specs) {
   const virtual = path.join(root, '.ordermesh-manifest-types.mts');
-  const lines = specs.map(({ spec, kind }, i) => `import type { I${kind} as T${i} } from '${spec}';\nexport type X${i} = T${i};`);
+  const lines = specs.map(
+    ({ spec, kind }, i) =>
+      `import type { I${kind} as T${i} } from '${spec}';\nexport type X${i} = T${i};`,
+  );
   const source = lines.join('\n');
   const options = {
     module: ts.ModuleKind.NodeNext,
@@ -48,7 +55,10 @@ function strictChecker(specs) {
   const { getSourceFile, fileExists, readFile } = host;
   host.fileExists = (f) => f === virtual || fileExists.call(host, f);
   host.readFile = (f) => (f === virtual ? source : readFile.call(host, f));
-  host.getSourceFile = (f, lang, ...rest) => (f === virtual ? ts.createSourceFile(f, source, lang, true) : getSourceFile.call(host, f, lang, ...rest));
+  host.getSourceFile = (f, lang, ...rest) =>
+    f === virtual
+      ? ts.createSourceFile(f, source, lang, true)
+      : getSourceFile.call(host, f, lang, ...rest);
   const program = ts.createProgram([virtual], options, host);
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(virtual);
@@ -76,7 +86,10 @@ function strictChecker(specs) {
       for (const t of candidates) {
         const p = t.getProperty(key);
         if (p) {
-          next = checker.getTypeOfSymbolAtLocation(p, p.valueDeclaration ?? p.declarations?.[0] ?? sf);
+          next = checker.getTypeOfSymbolAtLocation(
+            p,
+            p.valueDeclaration ?? p.declarations?.[0] ?? sf,
+          );
           break;
         }
         const idx = t.getStringIndexType();
@@ -104,7 +117,8 @@ export async function validateDocuments(docs) {
   for (const { obj } of docs) {
     if (!obj?.apiVersion || !obj?.kind) continue;
     const spec = modelModule(obj.apiVersion, obj.kind);
-    if (!specs.has(spec) && resolvable(spec)) specs.set(spec, { spec, kind: obj.kind, Model: (await import(spec))[obj.kind] });
+    if (!specs.has(spec) && resolvable(spec))
+      specs.set(spec, { spec, kind: obj.kind, Model: (await import(spec))[obj.kind] });
   }
   const strict = strictChecker([...specs.values()]);
   return docs.map(({ file, index, obj }) => {

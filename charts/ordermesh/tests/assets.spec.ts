@@ -1,15 +1,29 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // Files outside the chart that the Kubernetes delivery depends on: synced assets, Dockerfile,
 // kind/Istio/namespace manifests, fault injection, the Makefile fragment and pinned versions.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { globSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CHART, must, type Obj, parseManifests, podSpec, rendered, RENDER_DIR, ROOT, services, values } from './support/chart';
+import {
+  CHART,
+  must,
+  type Obj,
+  parseManifests,
+  podSpec,
+  rendered,
+  RENDER_DIR,
+  ROOT,
+  services,
+  values,
+} from './support/chart';
 
 const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
 /** schema errors of a file outside the chart, from global-setup's validation run */
 const validated = (f: string): string[] => {
-  const report: { file: string; errors: string[] }[] = JSON.parse(readFileSync(path.join(RENDER_DIR, 'validation.json'), 'utf8'));
+  const report: { file: string; errors: string[] }[] = JSON.parse(
+    readFileSync(path.join(RENDER_DIR, 'validation.json'), 'utf8'),
+  );
   const mine = report.filter((e) => e.file === path.join(ROOT, f));
   if (!mine.length) return [`${f} was not validated`];
   return mine.flatMap((e) => e.errors);
@@ -18,13 +32,19 @@ const objs = rendered('defaults');
 
 describe('chart assets (tools/chart/sync-assets.mjs)', () => {
   it('charts/ordermesh/files/ is in sync with the repo', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'tools/chart/sync-assets.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'tools/chart/sync-assets.mjs'), '--check'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('the topics Job creates every catalogue topic and its .dlq', () => {
-    const { topics } = JSON.parse(readFileSync(path.join(CHART, 'files/topics.json'), 'utf8')) as { topics: { name: string }[] };
+    const { topics } = JSON.parse(readFileSync(path.join(CHART, 'files/topics.json'), 'utf8')) as {
+      topics: { name: string }[];
+    };
     const names = topics.map((t) => t.name);
     for (const t of names.filter((n) => !n.endsWith('.dlq'))) expect(names).toContain(`${t}.dlq`);
     const job = objs.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('kafka-topics-'))!;
@@ -34,15 +54,23 @@ describe('chart assets (tools/chart/sync-assets.mjs)', () => {
   });
 
   it('Kafka topic auto-creation is off', () => {
-    expect(must(objs, 'ConfigMap', 'kafka').data['server.properties']).toMatch(/^auto\.create\.topics\.enable=false$/m);
+    expect(must(objs, 'ConfigMap', 'kafka').data['server.properties']).toMatch(
+      /^auto\.create\.topics\.enable=false$/m,
+    );
   });
 
   it('Grafana provisions every dashboard file; Prometheus loads every rule file', () => {
-    const dashboards = globSync('files/dashboards/*.json', { cwd: CHART }).map((f) => path.basename(f)).sort();
+    const dashboards = globSync('files/dashboards/*.json', { cwd: CHART })
+      .map((f) => path.basename(f))
+      .sort();
     const cm = must(objs, 'ConfigMap', 'grafana-dashboards');
     expect(Object.keys(cm.data ?? {}).sort()).toEqual(dashboards);
     for (const d of dashboards) expect(() => JSON.parse(cm.data[d])).not.toThrow();
-    const rules = globSync('files/prometheus-rules/*.yml', { cwd: CHART }).map((f) => path.basename(f)).sort();
+    // a ConfigMap holds at most 1 MiB
+    expect(Buffer.byteLength(JSON.stringify(cm.data ?? {}))).toBeLessThan(900 * 1024);
+    const rules = globSync('files/prometheus-rules/*.yml', { cwd: CHART })
+      .map((f) => path.basename(f))
+      .sort();
     const rcm = must(objs, 'ConfigMap', 'prometheus-rules');
     expect(Object.keys(rcm.data ?? {}).sort()).toEqual(rules);
     for (const r of rules) expect(parseYaml(rcm.data[r])).toHaveProperty('groups');
@@ -87,7 +115,15 @@ describe('k8s/', () => {
   const env = parseEnv(read('k8s/versions.env'));
 
   it('versions.env pins every tool and image', () => {
-    for (const k of ['KIND_VERSION', 'KIND_NODE_IMAGE', 'KUBECTL_VERSION', 'HELM_VERSION', 'ISTIO_VERSION', 'NODE_IMAGE', 'BUILDX_PLATFORMS']) {
+    for (const k of [
+      'KIND_VERSION',
+      'KIND_NODE_IMAGE',
+      'KUBECTL_VERSION',
+      'HELM_VERSION',
+      'ISTIO_VERSION',
+      'NODE_IMAGE',
+      'BUILDX_PLATFORMS',
+    ]) {
       expect([k, env[k]]).toEqual([k, expect.stringMatching(/\S/)]);
       expect(env[k]).not.toMatch(/latest/);
     }
@@ -97,15 +133,22 @@ describe('k8s/', () => {
 
   it('the installed helm and kubectl are the pinned versions', () => {
     const bin = path.join(ROOT, '.ordermesh/tools/bin');
-    expect(execFileSync(path.join(bin, 'helm'), ['version', '--short'], { encoding: 'utf8' })).toContain(env['HELM_VERSION']);
-    expect(execFileSync(path.join(bin, 'kubectl'), ['version', '--client'], { encoding: 'utf8' })).toContain(env['KUBECTL_VERSION']);
+    expect(
+      execFileSync(path.join(bin, 'helm'), ['version', '--short'], { encoding: 'utf8' }),
+    ).toContain(env['HELM_VERSION']);
+    expect(
+      execFileSync(path.join(bin, 'kubectl'), ['version', '--client'], { encoding: 'utf8' }),
+    ).toContain(env['KUBECTL_VERSION']);
   });
 
   it('namespace.yaml and the IstioOperator are valid (schemas.spec); the namespace enforces restricted PSS with injection', () => {
     expect(validated('k8s/namespace.yaml')).toEqual([]);
     expect(validated('k8s/istio/istio-operator.yaml')).toEqual([]);
     const ns = parseManifests(read('k8s/namespace.yaml'))[0]!;
-    expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' });
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'istio-injection': 'enabled',
+    });
   });
 
   it('Istio is installed with the CNI plugin, native sidecars, and the ingress gateway the chart trusts', () => {
@@ -116,33 +159,54 @@ describe('k8s/', () => {
     const v = values().istio.ingress;
     expect(v.namespace).toBe(gw.namespace);
     expect(v.selector).toEqual(gw.label);
-    expect(v.principals).toEqual([`cluster.local/ns/${gw.namespace}/sa/${gw.name}-service-account`]);
+    expect(v.principals).toEqual([
+      `cluster.local/ns/${gw.namespace}/sa/${gw.name}-service-account`,
+    ]);
     const kind = parseYaml(read('k8s/kind-config.yaml'));
     const nodePort = gw.k8s.service.ports.find((p: any) => p.name === 'http2').nodePort;
-    expect(kind.nodes[0].extraPortMappings).toContainEqual(expect.objectContaining({ containerPort: nodePort, hostPort: 8080 }));
+    expect(kind.nodes[0].extraPortMappings).toContainEqual(
+      expect.objectContaining({ containerPort: nodePort, hostPort: 8080 }),
+    );
   });
 
   it('k8s.mk has the workflow targets', () => {
     const mk = read('k8s/k8s.mk');
-    for (const t of ['cluster', 'istio', 'images', 'images-multiarch', 'deploy', 'port-forward', 'dashboards', 'fault-payment', 'fault-clear', 'undeploy']) {
+    for (const t of [
+      'cluster',
+      'istio',
+      'images',
+      'images-multiarch',
+      'deploy',
+      'port-forward',
+      'dashboards',
+      'fault-payment',
+      'fault-clear',
+      'undeploy',
+    ]) {
       expect(mk).toMatch(new RegExp(`^${t}:`, 'm'));
     }
     expect(mk).toContain('docker buildx build');
     expect(mk).toContain('kind load docker-image');
-    expect(mk).toContain('helm') && expect(mk).toContain('upgrade --install');
+    expect(mk).toContain('upgrade --install');
     expect(mk).not.toMatch(/AWS_|GOOGLE_|AZURE_/);
   });
 });
 
 describe('istio/fault/', () => {
   const chartVs = must(objs, 'VirtualService', 'payment');
-  const strip = (o: Obj) => ({ hosts: o.spec.hosts, http: o.spec.http.map(({ fault, ...route }: any) => route) });
-  it.each([['delay'], ['abort']])('payment-%s.yaml is the chart VirtualService plus that fault on every route', (fault) => {
-    const file = `istio/fault/payment-${fault}.yaml`;
-    const [vs] = parseManifests(read(file));
-    expect(validated(file)).toEqual([]);
-    expect(vs!.metadata.name).toBe('payment');
-    expect(strip(vs!)).toEqual(strip(chartVs));
-    for (const route of vs!.spec.http) expect(route.fault[fault]).toBeDefined();
+  const strip = (o: Obj) => ({
+    hosts: o.spec.hosts,
+    http: o.spec.http.map(({ fault: _fault, ...route }: any) => route),
   });
+  it.each([['delay'], ['abort']])(
+    'payment-%s.yaml is the chart VirtualService plus that fault on every route',
+    (fault) => {
+      const file = `istio/fault/payment-${fault}.yaml`;
+      const [vs] = parseManifests(read(file));
+      expect(validated(file)).toEqual([]);
+      expect(vs!.metadata.name).toBe('payment');
+      expect(strip(vs!)).toEqual(strip(chartVs));
+      for (const route of vs!.spec.http) expect(route.fault[fault]).toBeDefined();
+    },
+  );
 });

@@ -1,9 +1,29 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // The chart against what the services declare: env vars (envSchema), the gRPC call graph
 // (grpcCalls), Service ports, Istio AuthorizationPolicies and NetworkPolicies.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHART, find, must, NAMESPACE, type Obj, podMeta, podSpec, rendered, ROOT, selects, services, values } from './support/chart';
-import { grpcAddrKey, grpcPath, loadContract, requiredEnv, type Contract } from './support/contracts';
+import {
+  CHART,
+  find,
+  must,
+  NAMESPACE,
+  type Obj,
+  podMeta,
+  podSpec,
+  rendered,
+  ROOT,
+  selects,
+  services,
+  values,
+} from './support/chart';
+import {
+  grpcAddrKey,
+  grpcPath,
+  loadContract,
+  requiredEnv,
+  type Contract,
+} from './support/contracts';
 
 const SERVICES = services();
 const contracts = new Map<string, Contract>(SERVICES.map((s) => [s, loadContract(s)]));
@@ -21,7 +41,10 @@ function resolvedEnv(dep: Obj): Record<string, string> {
   return env;
 }
 
-const labelsOf = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'ordermesh' });
+const labelsOf = (name: string) => ({
+  'app.kubernetes.io/name': name,
+  'app.kubernetes.io/instance': 'ordermesh',
+});
 
 /** service → set of peers a NetworkPolicy rule list allows, with ports */
 function peers(rules: any[] | undefined, key: 'from' | 'to'): Map<string, number[]> {
@@ -43,7 +66,9 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
   const dep = must(objs, 'Deployment', svc);
   const calls = c.grpcCalls ?? {};
   const callees = Object.keys(calls).sort();
-  const callers = SERVICES.filter((other) => Object.keys(contracts.get(other)!.grpcCalls ?? {}).includes(svc)).sort();
+  const callers = SERVICES.filter((other) =>
+    Object.keys(contracts.get(other)!.grpcCalls ?? {}).includes(svc),
+  ).sort();
 
   it(`declares its env schema and gRPC calls (env: ${c.envSource}; calls: ${c.callsSource})`, () => {
     expect(c.problems).toEqual([]);
@@ -53,16 +78,22 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     const names = podSpec(dep).containers[0].env.map((e: any) => e.name);
     const schema = c.envSchema!;
     expect(requiredEnv(schema).filter((k) => !names.includes(k))).toEqual([]);
-    expect(names.filter((n: string) => !(n in schema.shape) && !/^(OTEL_|K8S_)/.test(n))).toEqual([]);
+    expect(names.filter((n: string) => !(n in schema.shape) && !/^(OTEL_|K8S_)/.test(n))).toEqual(
+      [],
+    );
   });
 
   it('the rendered env passes the service env schema', () => {
     const r = c.envSchema!.safeParse(resolvedEnv(dep));
-    expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+    expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(
+      [],
+    );
   });
 
   it('grpcCalls and the *_GRPC_ADDR keys of envSchema name the same downstream services', () => {
-    const addrKeys = Object.keys(c.envSchema!.shape).filter((k) => k.endsWith('_GRPC_ADDR')).sort();
+    const addrKeys = Object.keys(c.envSchema!.shape)
+      .filter((k) => k.endsWith('_GRPC_ADDR'))
+      .sort();
     expect(addrKeys).toEqual(callees.map(grpcAddrKey).sort());
     for (const callee of callees) expect(SERVICES).toContain(callee);
   });
@@ -78,16 +109,26 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
   });
 
   it('the chart call graph (files/call-graph.json) matches grpcCalls', () => {
-    const graph = JSON.parse(readFileSync(path.join(CHART, 'files/call-graph.json'), 'utf8')).services;
+    const graph = JSON.parse(
+      readFileSync(path.join(CHART, 'files/call-graph.json'), 'utf8'),
+    ).services;
     const declared = Object.fromEntries(callees.map((k) => [k, [...calls[k]!].sort()]));
     expect(graph[svc]).toEqual(declared);
   });
 
   it('every called method exists in the callee proto', () => {
     for (const callee of callees) {
-      const proto = path.join(ROOT, 'libs/contracts/proto/ordermesh', callee, 'v1', `${callee}.proto`);
+      const proto = path.join(
+        ROOT,
+        'libs/contracts/proto/ordermesh',
+        callee,
+        'v1',
+        `${callee}.proto`,
+      );
       if (!existsSync(proto)) continue; // the callee's contract is not written yet
-      const rpcs = [...readFileSync(proto, 'utf8').matchAll(/^\s*rpc\s+(\w+)\s*\(/gm)].map((m) => m[1]);
+      const rpcs = [...readFileSync(proto, 'utf8').matchAll(/^\s*rpc\s+(\w+)\s*\(/gm)].map(
+        (m) => m[1],
+      );
       expect(calls[callee]!.filter((m) => !rpcs.includes(m))).toEqual([]);
     }
   });
@@ -105,25 +146,44 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       ports: [String(v.ports.grpc)],
       paths: [...contracts.get(caller)!.grpcCalls![svc]!].map((m) => grpcPath(svc, m)).sort(),
     }));
-    if (v.public) expected.push({ principals: [...values().istio.ingress.principals].sort(), ports: [String(v.ports.http)], paths: [] });
+    if (v.public)
+      expected.push({
+        principals: [...values().istio.ingress.principals].sort(),
+        ports: [String(v.ports.http)],
+        paths: [],
+      });
     const key = (x: { principals: string[] }) => x.principals.join(',');
-    expect(actual.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
+    expect(actual.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      expected.sort((a, b) => key(a).localeCompare(key(b))),
+    );
     // every caller runs as its own ServiceAccount, which is what the principal names
-    for (const caller of callers) expect(podSpec(must(objs, 'Deployment', caller)).serviceAccountName).toBe(caller);
+    for (const caller of callers)
+      expect(podSpec(must(objs, 'Deployment', caller)).serviceAccountName).toBe(caller);
   });
 
-  it.each([['defaults'], ['istio-off']])('NetworkPolicy (%s) allows exactly the call graph', (scenario) => {
-    const all = rendered(scenario);
-    const np = must(all, 'NetworkPolicy', svc);
-    expect(selects(np.spec.podSelector.matchLabels, podMeta(must(all, 'Deployment', svc)).labels)).toBe(true);
-    const ingress = peers(np.spec.ingress, 'from');
-    const egress = peers(np.spec.egress, 'to');
-    const onlyServices = (m: Map<string, number[]>) => Object.fromEntries([...m].filter(([k]) => SERVICES.includes(k)));
-    expect(onlyServices(ingress)).toEqual(Object.fromEntries(callers.map((k) => [k, [v.ports.grpc]])));
-    expect(onlyServices(egress)).toEqual(Object.fromEntries(callees.map((k) => [k, [values().components[k].ports.grpc]])));
-    // the callee side agrees
-    for (const callee of callees) expect(peers(must(all, 'NetworkPolicy', callee).spec.ingress, 'from').has(svc)).toBe(true);
-  });
+  it.each([['defaults'], ['istio-off']])(
+    'NetworkPolicy (%s) allows exactly the call graph',
+    (scenario) => {
+      const all = rendered(scenario);
+      const np = must(all, 'NetworkPolicy', svc);
+      expect(
+        selects(np.spec.podSelector.matchLabels, podMeta(must(all, 'Deployment', svc)).labels),
+      ).toBe(true);
+      const ingress = peers(np.spec.ingress, 'from');
+      const egress = peers(np.spec.egress, 'to');
+      const onlyServices = (m: Map<string, number[]>) =>
+        Object.fromEntries([...m].filter(([k]) => SERVICES.includes(k)));
+      expect(onlyServices(ingress)).toEqual(
+        Object.fromEntries(callers.map((k) => [k, [v.ports.grpc]])),
+      );
+      expect(onlyServices(egress)).toEqual(
+        Object.fromEntries(callees.map((k) => [k, [values().components[k].ports.grpc]])),
+      );
+      // the callee side agrees
+      for (const callee of callees)
+        expect(peers(must(all, 'NetworkPolicy', callee).spec.ingress, 'from').has(svc)).toBe(true);
+    },
+  );
 
   it('backing services: env, NetworkPolicy and AuthorizationPolicy agree', () => {
     const env = resolvedEnv(dep);
@@ -139,7 +199,9 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       const uses = envName in env;
       expect([envName, egress.get(backend)]).toEqual([envName, uses ? [port] : undefined]);
       const backendAp = must(objs, 'AuthorizationPolicy', backend);
-      const allowed = (backendAp.spec.rules ?? []).flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
+      const allowed = (backendAp.spec.rules ?? []).flatMap((r: any) =>
+        r.from.flatMap((f: any) => f.source.principals),
+      );
       expect([backend, allowed.includes(principal(svc))]).toEqual([backend, uses]);
       const backendIngress = peers(must(objs, 'NetworkPolicy', backend).spec.ingress, 'from');
       expect([backend, backendIngress.has(svc)]).toEqual([backend, uses]);
@@ -147,11 +209,19 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     // everyone sends OTLP to Jaeger and is scraped by Prometheus
     expect(egress.get('jaeger')).toEqual([4317, 4318]);
     expect(peers(np.spec.ingress, 'from').get('prometheus')).toEqual([v.ports.http, 15020].sort());
-    expect(find(objs, 'NetworkPolicy', 'prometheus')!.spec.egress.some((r: any) => selects(r.to[0]?.podSelector?.matchLabels, labelsOf(svc)))).toBe(true);
+    expect(
+      find(objs, 'NetworkPolicy', 'prometheus')!.spec.egress.some((r: any) =>
+        selects(r.to[0]?.podSelector?.matchLabels, labelsOf(svc)),
+      ),
+    ).toBe(true);
   });
 
   it('Prometheus scrapes it (pod annotations on the HTTP port)', () => {
-    expect(podMeta(dep).annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(v.ports.http), 'prometheus.io/path': '/metrics' });
+    expect(podMeta(dep).annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(v.ports.http),
+      'prometheus.io/path': '/metrics',
+    });
   });
 });
 
@@ -159,7 +229,11 @@ describe('the call graph has no stray edges', () => {
   it('every grpcCalls callee is a chart service with a gRPC port', () => {
     for (const c of contracts.values()) {
       for (const callee of Object.keys(c.grpcCalls ?? {})) {
-        expect([c.service, callee, values().components[callee]?.ports?.grpc > 0]).toEqual([c.service, callee, true]);
+        expect([c.service, callee, values().components[callee]?.ports?.grpc > 0]).toEqual([
+          c.service,
+          callee,
+          true,
+        ]);
       }
     }
   });

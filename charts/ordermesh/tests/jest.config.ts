@@ -1,21 +1,25 @@
 // Chart test project (Nx project `chart`): helm lint/template, schema validation, policy,
 // upgrade-safety and call-graph consistency checks. Run: npx jest -c charts/ordermesh/tests/jest.config.ts
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-// loaded by Node's native TypeScript support as an ES module
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../../..');
+// The workspace root (for the tsconfig path aliases): jest runs from inside the workspace.
+let root = process.cwd();
+while (!existsSync(path.join(root, 'tsconfig.base.json'))) {
+  if (path.dirname(root) === root) throw new Error('tsconfig.base.json not found above the cwd');
+  root = path.dirname(root);
+}
 const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
 const moduleNameMapper: Record<string, string> = {};
 for (const [alias, [target]] of Object.entries<string[]>(tsconfig.compilerOptions?.paths ?? {})) {
-  moduleNameMapper[`^${alias.replace('*', '(.*)')}$`] = path.join(root, target!.replace('*', '$1'));
+  moduleNameMapper[`^${alias.replace('*', '(.*)')}$`] = path.join(
+    root,
+    String(target).replace('*', '$1'),
+  );
 }
 
 export default {
   displayName: 'chart',
-  rootDir: here,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/**/*.spec.ts'],
   transform: {

@@ -1,8 +1,33 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 import {
-  bytes, cpu, find, isIstio, must, ofKind, type Obj, podMeta, podSpec, rendered, scenarios, selects, services, values, WORKLOAD_KINDS, NAMESPACE,
+  bytes,
+  cpu,
+  find,
+  isIstio,
+  must,
+  ofKind,
+  type Obj,
+  podMeta,
+  podSpec,
+  rendered,
+  scenarios,
+  selects,
+  services,
+  values,
+  WORKLOAD_KINDS,
+  NAMESPACE,
 } from './support/chart';
 
-const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const RESTRICTED_VOLUMES = [
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+];
 const SERVICES = services();
 
 function allContainers(spec: any): any[] {
@@ -13,7 +38,9 @@ function allContainers(spec: any): any[] {
 function component(name: string, objs: Obj[]) {
   const dep = must(objs, 'Deployment', name);
   const c = podSpec(dep).containers[0];
-  const env = Object.fromEntries((c.env ?? []).filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
+  const env = Object.fromEntries(
+    (c.env ?? []).filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]),
+  );
   return { dep, container: c, env };
 }
 
@@ -21,7 +48,9 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
   const objs = rendered(scenario);
   const workloads = ofKind(objs, ...WORKLOAD_KINDS);
   const istioOn = objs.some(isIstio);
-  const serviceDeployments = SERVICES.map((s) => find(objs, 'Deployment', s)).filter((d): d is Obj => !!d);
+  const serviceDeployments = SERVICES.map((s) => find(objs, 'Deployment', s)).filter(
+    (d): d is Obj => !!d,
+  );
 
   it('renders every service', () => {
     expect(serviceDeployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
@@ -39,17 +68,22 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       for (const v of spec.volumes ?? []) {
         const type = Object.keys(v).find((k) => k !== 'name')!;
         if (!RESTRICTED_VOLUMES.includes(type)) problems.push(`${id}: volume type ${type}`);
-        if (type === 'emptyDir' && !v.emptyDir.sizeLimit) problems.push(`${id}: emptyDir ${v.name} without sizeLimit`);
+        if (type === 'emptyDir' && !v.emptyDir.sizeLimit)
+          problems.push(`${id}: emptyDir ${v.name} without sizeLimit`);
       }
       for (const c of allContainers(spec)) {
         const sc = c.securityContext ?? {};
         const cid = `${id}/${c.name}`;
-        if (sc.allowPrivilegeEscalation !== false) problems.push(`${cid}: allowPrivilegeEscalation`);
-        if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${cid}: capabilities.drop ALL`);
-        if ((sc.capabilities?.add ?? []).some((a: string) => a !== 'NET_BIND_SERVICE')) problems.push(`${cid}: capabilities.add`);
+        if (sc.allowPrivilegeEscalation !== false)
+          problems.push(`${cid}: allowPrivilegeEscalation`);
+        if (!(sc.capabilities?.drop ?? []).includes('ALL'))
+          problems.push(`${cid}: capabilities.drop ALL`);
+        if ((sc.capabilities?.add ?? []).some((a: string) => a !== 'NET_BIND_SERVICE'))
+          problems.push(`${cid}: capabilities.add`);
         if (sc.privileged) problems.push(`${cid}: privileged`);
         if (sc.readOnlyRootFilesystem !== true) problems.push(`${cid}: readOnlyRootFilesystem`);
-        if (sc.runAsNonRoot !== true && psc.runAsNonRoot !== true) problems.push(`${cid}: runAsNonRoot`);
+        if (sc.runAsNonRoot !== true && psc.runAsNonRoot !== true)
+          problems.push(`${cid}: runAsNonRoot`);
         if (sc.runAsUser === 0) problems.push(`${cid}: runAsUser 0`);
         if ((c.ports ?? []).some((p: any) => p.hostPort)) problems.push(`${cid}: hostPort`);
       }
@@ -62,13 +96,19 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
     for (const w of workloads) {
       for (const c of allContainers(podSpec(w))) {
         const cid = `${w.kind}/${w.metadata.name}/${c.name}`;
-        for (const k of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (!c.resources?.[k]?.[r]) problems.push(`${cid}: ${k}.${r}`);
+        for (const k of ['requests', 'limits'])
+          for (const r of ['cpu', 'memory'])
+            if (!c.resources?.[k]?.[r]) problems.push(`${cid}: ${k}.${r}`);
         if (c.resources?.requests && c.resources?.limits) {
-          if (cpu(c.resources.requests.cpu) > cpu(c.resources.limits.cpu)) problems.push(`${cid}: cpu request > limit`);
-          if (bytes(c.resources.requests.memory) > bytes(c.resources.limits.memory)) problems.push(`${cid}: memory request > limit`);
+          if (cpu(c.resources.requests.cpu) > cpu(c.resources.limits.cpu))
+            problems.push(`${cid}: cpu request > limit`);
+          if (bytes(c.resources.requests.memory) > bytes(c.resources.limits.memory))
+            problems.push(`${cid}: memory request > limit`);
         }
         const image: string = c.image;
-        const tag = image.includes('@') ? 'digest' : image.slice(image.lastIndexOf('/') + 1).split(':')[1];
+        const tag = image.includes('@')
+          ? 'digest'
+          : image.slice(image.lastIndexOf('/') + 1).split(':')[1];
         if (!tag || tag === 'latest') problems.push(`${cid}: image ${image} not pinned`);
       }
     }
@@ -77,40 +117,53 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
 
   it('long-running workloads have liveness and readiness probes', () => {
     const missing = ofKind(objs, 'Deployment', 'StatefulSet').flatMap((w) =>
-      podSpec(w).containers.filter((c: any) => !c.livenessProbe || !c.readinessProbe).map((c: any) => `${w.metadata.name}/${c.name}`),
+      podSpec(w)
+        .containers.filter((c: any) => !c.livenessProbe || !c.readinessProbe)
+        .map((c: any) => `${w.metadata.name}/${c.name}`),
     );
     expect(missing).toEqual([]);
   });
 
-  it.each(SERVICES.map((s) => [s]))('service %s: HTTP health probes, gRPC probe on the grpc port, ports named http/grpc', (svc) => {
-    const v = values().components[svc];
-    const { container: c } = component(svc, objs);
-    const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
-    expect(ports['http']).toBe(v.ports.http);
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-    if (v.ports.grpc) {
-      expect(ports['grpc']).toBe(v.ports.grpc);
-      expect(c.startupProbe.grpc).toEqual({ port: v.ports.grpc });
-      const svcObj = must(objs, 'Service', svc);
-      expect(svcObj.spec.ports.find((p: any) => p.port === v.ports.grpc)).toMatchObject({ name: 'grpc', appProtocol: 'grpc', targetPort: 'grpc' });
-    } else {
-      expect(ports['grpc']).toBeUndefined();
-    }
-    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
-      if (probe.grpc) expect(probe.grpc.port).toBe(v.ports.grpc);
-    }
-  });
+  it.each(SERVICES.map((s) => [s]))(
+    'service %s: HTTP health probes, gRPC probe on the grpc port, ports named http/grpc',
+    (svc) => {
+      const v = values().components[svc];
+      const { container: c } = component(svc, objs);
+      const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
+      expect(ports['http']).toBe(v.ports.http);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      if (v.ports.grpc) {
+        expect(ports['grpc']).toBe(v.ports.grpc);
+        expect(c.startupProbe.grpc).toEqual({ port: v.ports.grpc });
+        const svcObj = must(objs, 'Service', svc);
+        expect(svcObj.spec.ports.find((p: any) => p.port === v.ports.grpc)).toMatchObject({
+          name: 'grpc',
+          appProtocol: 'grpc',
+          targetPort: 'grpc',
+        });
+      } else {
+        expect(ports['grpc']).toBeUndefined();
+      }
+      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+        if (probe.grpc) expect(probe.grpc.port).toBe(v.ports.grpc);
+      }
+    },
+  );
 
   it('services drain before SIGTERM: preStop sleep and terminationGracePeriodSeconds cover SHUTDOWN_TIMEOUT_MS', () => {
-    for (const dep of ofKind(objs, 'Deployment').filter((d) => SERVICES.includes(d.metadata.labels?.['app.kubernetes.io/name'] ?? ''))) {
+    for (const dep of ofKind(objs, 'Deployment').filter((d) =>
+      SERVICES.includes(d.metadata.labels?.['app.kubernetes.io/name'] ?? ''),
+    )) {
       const spec = podSpec(dep);
       const c = spec.containers[0];
       const sleep = c.lifecycle?.preStop?.sleep?.seconds;
       const shutdownMs = Number(c.env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_MS')?.value);
       expect(sleep).toBeGreaterThan(0);
       expect(shutdownMs).toBeGreaterThan(0);
-      expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(sleep + Math.ceil(shutdownMs / 1000));
+      expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
+        sleep + Math.ceil(shutdownMs / 1000),
+      );
       expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     }
   });
@@ -120,7 +173,11 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       const name = dep.metadata.name;
       const hpa = find(objs, 'HorizontalPodAutoscaler', name);
       if (hpa) {
-        expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+        expect(hpa.spec.scaleTargetRef).toEqual({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name,
+        });
         expect(dep.spec.replicas).toBeUndefined();
       } else {
         expect(dep.spec.replicas).toBeGreaterThanOrEqual(1);
@@ -130,8 +187,10 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       expect(!!pdb).toBe(replicas > 1);
       if (pdb) expect(selects(pdb.spec.selector.matchLabels, podMeta(dep).labels)).toBe(true);
     }
-    if (scenario === 'defaults') expect(ofKind(objs, 'HorizontalPodAutoscaler')).toHaveLength(SERVICES.length);
-    if (scenario === 'ha') expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(SERVICES.length);
+    if (scenario === 'defaults')
+      expect(ofKind(objs, 'HorizontalPodAutoscaler')).toHaveLength(SERVICES.length);
+    if (scenario === 'ha')
+      expect(ofKind(objs, 'PodDisruptionBudget')).toHaveLength(SERVICES.length);
   });
 
   it('selectors match their pod templates; Services select pods', () => {
@@ -148,8 +207,10 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
     for (const w of workloads) {
       for (const c of allContainers(podSpec(w))) {
         for (const e of c.env ?? []) {
-          if (/PASSWORD|SECRET|TOKEN/.test(e.name) && !e.valueFrom?.secretKeyRef) problems.push(`${w.metadata.name}/${e.name}`);
-          if ('value' in e && /:\/\/[^:@/]+:[^$@/][^@/]*@/.test(e.value)) problems.push(`${w.metadata.name}/${e.name}: literal credential in URL`);
+          if (/PASSWORD|SECRET|TOKEN/.test(e.name) && !e.valueFrom?.secretKeyRef)
+            problems.push(`${w.metadata.name}/${e.name}`);
+          if ('value' in e && /:\/\/[^:@/]+:[^$@/][^@/]*@/.test(e.value))
+            problems.push(`${w.metadata.name}/${e.name}: literal credential in URL`);
         }
       }
     }
@@ -160,13 +221,25 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
     const nps = ofKind(objs, 'NetworkPolicy');
     if (scenario === 'no-observability') return expect(nps).toEqual([]);
     const deny = must(objs, 'NetworkPolicy', 'default-deny');
-    expect(deny.spec).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'ordermesh' } }, policyTypes: ['Ingress', 'Egress'] });
+    expect(deny.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'ordermesh' } },
+      policyTypes: ['Ingress', 'Egress'],
+    });
     const unguarded = workloads.filter(
-      (w) => !nps.some((np) => np.metadata.name !== 'default-deny' && np.metadata.name.startsWith('allow-') === false && selects(np.spec.podSelector.matchLabels, podMeta(w).labels)),
+      (w) =>
+        !nps.some(
+          (np) =>
+            np.metadata.name !== 'default-deny' &&
+            np.metadata.name.startsWith('allow-') === false &&
+            selects(np.spec.podSelector.matchLabels, podMeta(w).labels),
+        ),
     );
     expect(unguarded.map((w) => w.metadata.name)).toEqual([]);
     const dns = must(objs, 'NetworkPolicy', 'allow-dns');
-    expect(dns.spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+    expect(dns.spec.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
   });
 
   if (scenario === 'istio-off') {
@@ -174,7 +247,11 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       expect(objs.filter(isIstio)).toEqual([]);
       for (const w of workloads) {
         expect(podMeta(w).labels['sidecar.istio.io/inject']).toBe('false');
-        expect(Object.keys(podMeta(w).annotations ?? {}).filter((k) => k.startsWith('sidecar.istio.io/'))).toEqual([]);
+        expect(
+          Object.keys(podMeta(w).annotations ?? {}).filter((k) =>
+            k.startsWith('sidecar.istio.io/'),
+          ),
+        ).toEqual([]);
       }
     });
   }
@@ -191,7 +268,8 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
         expect(ap.spec.action).toBe('ALLOW');
         const pods = workloads.filter((w) => selects(s.spec.selector, podMeta(w).labels));
         expect(pods.length).toBeGreaterThan(0);
-        for (const p of pods) expect(selects(ap.spec.selector.matchLabels, podMeta(p).labels)).toBe(true);
+        for (const p of pods)
+          expect(selects(ap.spec.selector.matchLabels, podMeta(p).labels)).toBe(true);
       }
     });
 
@@ -201,20 +279,35 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
         expect(tp.connectionPool.http.http2MaxRequests).toBeGreaterThan(0);
         expect(tp.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
         expect(tp.outlierDetection).toEqual(
-          expect.objectContaining({ consecutive5xxErrors: expect.any(Number), consecutiveGatewayErrors: expect.any(Number), baseEjectionTime: expect.any(String), maxEjectionPercent: expect.any(Number) }),
+          expect.objectContaining({
+            consecutive5xxErrors: expect.any(Number),
+            consecutiveGatewayErrors: expect.any(Number),
+            baseEjectionTime: expect.any(String),
+            maxEjectionPercent: expect.any(Number),
+          }),
         );
       }
     });
 
     it('Istio: STRICT mTLS, namespace allow-nothing, ingress Gateway + VirtualService for the public gateway', () => {
-      expect(must(objs, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+      expect(must(objs, 'PeerAuthentication', 'default').spec).toEqual({
+        mtls: { mode: 'STRICT' },
+      });
       expect(must(objs, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
       const gw = must(objs, 'Gateway', 'ordermesh');
       expect(gw.spec.servers[0].port.protocol).toBe('HTTP');
       const vs = must(objs, 'VirtualService', 'gateway-ingress');
       expect(vs.spec.gateways).toEqual(['ordermesh']);
-      expect(vs.spec.http.every((r: any) => r.route.every((d: any) => d.destination.host === `gateway.${NAMESPACE}.svc.cluster.local`))).toBe(true);
-      const unsafeRetries = vs.spec.http.filter((r: any) => r.retries?.attempts > 0 && r.match?.[0]?.method?.exact !== 'GET');
+      expect(
+        vs.spec.http.every((r: any) =>
+          r.route.every(
+            (d: any) => d.destination.host === `gateway.${NAMESPACE}.svc.cluster.local`,
+          ),
+        ),
+      ).toBe(true);
+      const unsafeRetries = vs.spec.http.filter(
+        (r: any) => r.retries?.attempts > 0 && r.match?.[0]?.method?.exact !== 'GET',
+      );
       expect(unsafeRetries).toEqual([]);
     });
 
@@ -226,17 +319,22 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
         expect(meta.annotations['sidecar.istio.io/proxyMemory']).toBeDefined();
         expect(meta.annotations['sidecar.istio.io/proxyCPULimit']).toBeDefined();
         expect(meta.annotations['sidecar.istio.io/proxyMemoryLimit']).toBeDefined();
-        if (w.kind === 'Job') expect(meta.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
+        if (w.kind === 'Job')
+          expect(meta.annotations['sidecar.istio.io/nativeSidecar']).toBe('true');
       }
     });
 
     it('Istio: mesh retries only idempotent gRPC methods, on unavailable,reset,connect-failure', () => {
       const idempotent: string[] = values().istio.idempotentMethods;
-      for (const vs of ofKind(objs, 'VirtualService').filter((v) => v.metadata.name !== 'gateway-ingress')) {
+      for (const vs of ofKind(objs, 'VirtualService').filter(
+        (v) => v.metadata.name !== 'gateway-ingress',
+      )) {
         for (const route of vs.spec.http) {
           if (!route.retries?.attempts) continue;
           expect(route.retries.retryOn).toBe('unavailable,reset,connect-failure');
-          const m = /^\^\/ordermesh\\\.(\w+)\\\.v1\\\.(\w+)Service\/\(([\w|]+)\)\$$/.exec(route.match[0].uri.regex);
+          const m = /^\^\/ordermesh\\\.(\w+)\\\.v1\\\.(\w+)Service\/\(([\w|]+)\)\$$/.exec(
+            route.match[0].uri.regex,
+          );
           expect(m).not.toBeNull();
           for (const method of m![3]!.split('|')) expect(idempotent).toContain(method);
         }
@@ -250,11 +348,18 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       const v2 = must(objs, 'Deployment', 'payment-v2');
       expect(podMeta(v2).labels.version).toBe('v2');
       expect(podSpec(v2).containers[0].image).toBe('ordermesh/payment:0.2.0');
-      expect(must(objs, 'DestinationRule', 'payment').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+      expect(must(objs, 'DestinationRule', 'payment').spec.subsets.map((s: any) => s.name)).toEqual(
+        ['v1', 'v2'],
+      );
       for (const route of must(objs, 'VirtualService', 'payment').spec.http) {
-        expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+        expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([
+          ['v1', 90],
+          ['v2', 10],
+        ]);
       }
-      expect(selects(must(objs, 'Service', 'payment').spec.selector, podMeta(v2).labels)).toBe(true);
+      expect(selects(must(objs, 'Service', 'payment').spec.selector, podMeta(v2).labels)).toBe(
+        true,
+      );
     });
   }
 
@@ -263,23 +368,49 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       for (const n of ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger']) {
         expect(objs.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === n)).toEqual([]);
       }
-      expect(component('order', objs).env['DATABASE_URL']).toBe('postgresql://order_svc:$(K8S_POSTGRESQL_PASSWORD)@pg.example.internal:5432/order_svc?sslmode=require');
-      expect(component('order', objs).env['KAFKA_BROKERS']).toBe('kafka-0.example.internal:9092,kafka-1.example.internal:9092');
-      expect(component('product', objs).env['MONGODB_URL']).toMatch(/^mongodb:\/\/product:\$\(K8S_MONGODB_PASSWORD\)@mongo\.example\.internal:27017\/product\?authSource=product&tls=true$/);
-      expect(component('gateway', objs).env['REDIS_URL']).toBe('rediss://:$(K8S_REDIS_PASSWORD)@redis.example.internal:6380');
-      expect(component('gateway', objs).env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('http://otel-collector.observability.svc:4318');
-      const ref = podSpec(component('order', objs).dep).containers[0].env.find((e: any) => e.name === 'K8S_POSTGRESQL_PASSWORD');
-      expect(ref.valueFrom.secretKeyRef).toEqual({ name: 'ordermesh-external-postgresql', key: 'order_svc-password' });
-      expect(ofKind(objs, 'Secret').map((s) => s.metadata.name).sort()).toEqual(['gateway-jwt', 'grafana-admin']);
+      expect(component('order', objs).env['DATABASE_URL']).toBe(
+        'postgresql://order_svc:$(K8S_POSTGRESQL_PASSWORD)@pg.example.internal:5432/order_svc?sslmode=require',
+      );
+      expect(component('order', objs).env['KAFKA_BROKERS']).toBe(
+        'kafka-0.example.internal:9092,kafka-1.example.internal:9092',
+      );
+      expect(component('product', objs).env['MONGODB_URL']).toMatch(
+        /^mongodb:\/\/product:\$\(K8S_MONGODB_PASSWORD\)@mongo\.example\.internal:27017\/product\?authSource=product&tls=true$/,
+      );
+      expect(component('gateway', objs).env['REDIS_URL']).toBe(
+        'rediss://:$(K8S_REDIS_PASSWORD)@redis.example.internal:6380',
+      );
+      expect(component('gateway', objs).env['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe(
+        'http://otel-collector.observability.svc:4318',
+      );
+      const ref = podSpec(component('order', objs).dep).containers[0].env.find(
+        (e: any) => e.name === 'K8S_POSTGRESQL_PASSWORD',
+      );
+      expect(ref.valueFrom.secretKeyRef).toEqual({
+        name: 'ordermesh-external-postgresql',
+        key: 'order_svc-password',
+      });
+      expect(
+        ofKind(objs, 'Secret')
+          .map((s) => s.metadata.name)
+          .sort(),
+      ).toEqual(['gateway-jwt', 'grafana-admin']);
     });
   }
 
   if (scenario === 'namespace') {
     it('the optional Namespace enforces the restricted Pod Security Standard', () => {
       const ns = must(objs, 'Namespace', NAMESPACE);
-      expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' });
-      expect(podSpec(must(objs, 'Deployment', 'user')).imagePullSecrets).toEqual([{ name: 'regcred' }]);
-      expect(podSpec(must(objs, 'Deployment', 'user')).containers[0].image).toBe('registry.example.internal/ordermesh/user:0.1.0');
+      expect(ns.metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'istio-injection': 'enabled',
+      });
+      expect(podSpec(must(objs, 'Deployment', 'user')).imagePullSecrets).toEqual([
+        { name: 'regcred' },
+      ]);
+      expect(podSpec(must(objs, 'Deployment', 'user')).containers[0].image).toBe(
+        'registry.example.internal/ordermesh/user:0.1.0',
+      );
     });
   }
 });
@@ -303,7 +434,9 @@ describe('footprint of the default install (services + infrastructure + observab
     if (ann['sidecar.istio.io/proxyMemory']) m += bytes(ann['sidecar.istio.io/proxyMemory']);
     cores += replicas * c;
     mem += replicas * m;
-    rows.push(`${w.kind}/${w.metadata.name} x${replicas}: ${Math.round(c * 1000)}m ${Math.round(m / 2 ** 20)}Mi`);
+    rows.push(
+      `${w.kind}/${w.metadata.name} x${replicas}: ${Math.round(c * 1000)}m ${Math.round(m / 2 ** 20)}Mi`,
+    );
   }
 
   it('requests at most 2 vCPU and 3 GiB in total', () => {
@@ -313,6 +446,10 @@ describe('footprint of the default install (services + infrastructure + observab
 
   it('counts the Istio sidecars', () => {
     expect(rows.length).toBeGreaterThanOrEqual(SERVICES.length + 7);
-    expect(ofKind(objs, ...WORKLOAD_KINDS).every((w) => podMeta(w).annotations?.['sidecar.istio.io/proxyMemory'])).toBe(true);
+    expect(
+      ofKind(objs, ...WORKLOAD_KINDS).every(
+        (w) => podMeta(w).annotations?.['sidecar.istio.io/proxyMemory'],
+      ),
+    ).toBe(true);
   });
 });

@@ -11,13 +11,19 @@ describe('Kubernetes and Istio schemas', () => {
   it('manifests outside the chart (k8s/, k8s/istio/, istio/) are valid', () => {
     const outside = report.filter((e) => !e.file.includes('.ordermesh/tmp/'));
     expect(outside.map((e) => path.relative(RENDER_DIR, e.file)).length).toBeGreaterThanOrEqual(4);
-    expect(outside.filter((e) => e.errors.length).map((e) => `${e.file}: ${e.kind}/${e.name}: ${e.errors.join('; ')}`)).toEqual([]);
+    expect(
+      outside
+        .filter((e) => e.errors.length)
+        .map((e) => `${e.file}: ${e.kind}/${e.name}: ${e.errors.join('; ')}`),
+    ).toEqual([]);
   });
 
   it.each(scenarios().map((s) => [s.name]))('%s: every object is valid', (name) => {
     const mine = report.filter((e) => path.basename(e.file) === `${name}.yaml`);
     expect(mine.length).toBeGreaterThan(20);
-    const invalid = mine.filter((e) => e.errors.length).map((e) => `${e.kind}/${e.name}: ${e.errors.join('; ')}`);
+    const invalid = mine
+      .filter((e) => e.errors.length)
+      .map((e) => `${e.kind}/${e.name}: ${e.errors.join('; ')}`);
     expect(invalid).toEqual([]);
   });
 });

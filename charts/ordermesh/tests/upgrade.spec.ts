@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // `helm upgrade` safety: fields Kubernetes refuses to change in place (or that would orphan data)
 // must stay as they were in the previous release:
 //  - the stored rendered release tests/previous/ordermesh-<version>.yaml (tools/chart/snapshot-previous.mjs), and
@@ -7,7 +8,15 @@ import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CHART, helm, type Obj, parseManifests, rendered, ROOT, templateArgs } from './support/chart';
+import {
+  CHART,
+  helm,
+  type Obj,
+  parseManifests,
+  rendered,
+  ROOT,
+  templateArgs,
+} from './support/chart';
 
 const current = rendered('defaults');
 const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
@@ -29,10 +38,17 @@ function immutable(o: Obj): unknown {
         selector: o.spec.selector,
         serviceName: o.spec.serviceName,
         podManagementPolicy: o.spec.podManagementPolicy ?? 'OrderedReady',
-        volumeClaimTemplates: (o.spec.volumeClaimTemplates ?? []).map((t: any) => ({ name: t.metadata.name, spec: t.spec })),
+        volumeClaimTemplates: (o.spec.volumeClaimTemplates ?? []).map((t: any) => ({
+          name: t.metadata.name,
+          spec: t.spec,
+        })),
       };
     case 'Service':
-      return { type: o.spec.type ?? 'ClusterIP', clusterIP: o.spec.clusterIP ?? '', headless: o.spec.clusterIP === 'None' };
+      return {
+        type: o.spec.type ?? 'ClusterIP',
+        clusterIP: o.spec.clusterIP ?? '',
+        headless: o.spec.clusterIP === 'None',
+      };
     case 'PersistentVolumeClaim':
       return { spec: o.spec };
     default:
@@ -55,20 +71,25 @@ function compare(previous: Obj[], label: string) {
     });
 
     it('keeps every StatefulSet (their volumes hold data) and every Service name', () => {
-      const gone = previous.filter((o) => ['StatefulSet', 'Service'].includes(o.kind) && !now.has(key(o))).map(key);
+      const gone = previous
+        .filter((o) => ['StatefulSet', 'Service'].includes(o.kind) && !now.has(key(o)))
+        .map(key);
       expect(gone).toEqual([]);
     });
 
     it('pod templates still match their (unchanged) selectors', () => {
       for (const o of current.filter((x) => x.spec?.selector?.matchLabels && x.spec?.template)) {
         const labels = o.spec.template.metadata.labels;
-        for (const [k, v] of Object.entries(o.spec.selector.matchLabels)) expect([key(o), k, labels[k]]).toEqual([key(o), k, v]);
+        for (const [k, v] of Object.entries(o.spec.selector.matchLabels))
+          expect([key(o), k, labels[k]]).toEqual([key(o), k, v]);
       }
     });
   });
 }
 
-const chartVersion: string = parseYaml(readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8')).version;
+const chartVersion: string = parseYaml(
+  readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'),
+).version;
 const snapshots = globSync('tests/previous/ordermesh-*.yaml', { cwd: CHART })
   .map((f) => ({ f, v: /ordermesh-(.+)\.yaml$/.exec(f)![1]! }))
   .sort((a, b) => cmp(a.v, b.v));
@@ -82,16 +103,24 @@ describe('previous release snapshot', () => {
 
 if (snapshots.length) {
   const latest = snapshots.at(-1)!;
-  compare(parseManifests(readFileSync(path.join(CHART, latest.f), 'utf8')), `stored release ${latest.v}`);
+  compare(
+    parseManifests(readFileSync(path.join(CHART, latest.f), 'utf8')),
+    `stored release ${latest.v}`,
+  );
 }
 
 // The chart as committed at HEAD (skipped only when HEAD has no chart yet, e.g. before its first commit).
-const inHead = spawnSync('git', ['cat-file', '-e', 'HEAD:charts/ordermesh/Chart.yaml'], { cwd: ROOT }).status === 0;
+const inHead =
+  spawnSync('git', ['cat-file', '-e', 'HEAD:charts/ordermesh/Chart.yaml'], { cwd: ROOT }).status ===
+  0;
 if (inHead) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ordermesh-chart-head-'));
   let previous: Obj[] = [];
   try {
-    const tar = execFileSync('git', ['archive', 'HEAD', 'charts/ordermesh'], { cwd: ROOT, maxBuffer: 256 << 20 });
+    const tar = execFileSync('git', ['archive', 'HEAD', 'charts/ordermesh'], {
+      cwd: ROOT,
+      maxBuffer: 256 << 20,
+    });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     const r = helm(templateArgs(path.join(dir, 'charts/ordermesh')));
     if (r.status !== 0) throw new Error(`rendering the HEAD chart failed: ${r.stderr}`);

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // Helpers shared by the chart specs: paths, helm, the rendered scenarios and object queries.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, globSync, readFileSync } from 'node:fs';
@@ -13,8 +14,12 @@ export const NAMESPACE = 'ordermesh';
 const BIN = path.join(ROOT, '.ordermesh/tools/bin');
 const NODE = process.execPath;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+export type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: any;
+};
 
 export interface Scenario {
   name: string;
@@ -26,7 +31,10 @@ export function scenarios(): Scenario[] {
   const ci = globSync('ci/*-values.yaml', { cwd: CHART }).sort();
   return [
     { name: 'defaults', args: [] },
-    ...ci.map((f) => ({ name: path.basename(f, '-values.yaml'), args: ['-f', path.join(CHART, f)] })),
+    ...ci.map((f) => ({
+      name: path.basename(f, '-values.yaml'),
+      args: ['-f', path.join(CHART, f)],
+    })),
   ];
 }
 
@@ -37,14 +45,24 @@ export function ensureTools(): string {
   return helmPath;
 }
 
-export function helm(args: string[], cwd = ROOT): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(path.join(BIN, 'helm'), args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+export function helm(
+  args: string[],
+  cwd = ROOT,
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(path.join(BIN, 'helm'), args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 const execFileAsync = promisify(execFile);
 export async function helmAsync(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(path.join(BIN, 'helm'), args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await execFileAsync(path.join(BIN, 'helm'), args, {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return stdout;
 }
 
@@ -63,7 +81,10 @@ const cache = new Map<string, Obj[]>();
 export function rendered(name: string): Obj[] {
   if (!cache.has(name)) {
     const file = path.join(RENDER_DIR, `${name}.yaml`);
-    if (!existsSync(file)) throw new Error(`${file} missing: run the chart tests through jest (global-setup renders it)`);
+    if (!existsSync(file))
+      throw new Error(
+        `${file} missing: run the chart tests through jest (global-setup renders it)`,
+      );
     cache.set(name, parseManifests(readFileSync(file, 'utf8')));
   }
   return cache.get(name)!;
@@ -80,7 +101,8 @@ export function services(): string[] {
 
 export const find = (objs: Obj[], kind: string, name: string): Obj | undefined =>
   objs.find((o) => o.kind === kind && o.metadata.name === name);
-export const ofKind = (objs: Obj[], ...kinds: string[]): Obj[] => objs.filter((o) => kinds.includes(o.kind));
+export const ofKind = (objs: Obj[], ...kinds: string[]): Obj[] =>
+  objs.filter((o) => kinds.includes(o.kind));
 export const must = (objs: Obj[], kind: string, name: string): Obj => {
   const o = find(objs, kind, name);
   if (!o) throw new Error(`${kind}/${name} not rendered`);
@@ -102,7 +124,16 @@ export function cpu(q: string | number): number {
 }
 export function bytes(q: string | number): number {
   const s = String(q);
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const units: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   const m = /^([0-9.]+)([A-Za-z]*)$/.exec(s);
   if (!m) throw new Error(`bad quantity ${s}`);
   return Number(m[1]) * (m[2] ? units[m[2]]! : 1);
@@ -111,7 +142,10 @@ export function bytes(q: string | number): number {
 export const isIstio = (o: Obj) => o.apiVersion.includes('istio.io');
 
 /** Does a label selector (matchLabels) select these labels? */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector || !labels) return false;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // What each service declares about itself (the single source of truth for the call graph):
 //   apps/<svc>/src/config/env.schema.ts  → export const envSchema = z.object({...})
 //   apps/<svc>/src/config/grpc-calls.ts  → export const grpcCalls = { <callee>: ['Method', ...] } as const
@@ -21,7 +22,6 @@ export interface Contract {
 }
 
 function load<T>(file: string, exportName: string): T | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file)[exportName] as T | undefined;
 }
 
@@ -38,18 +38,26 @@ export function loadContract(service: string): Contract {
     envSchema = load(envFile, 'envSchema');
     if (!envSchema) problems.push(`${envSource} does not export envSchema`);
   } else if (existsSync(path.join(FIXTURES, 'env-schemas.ts'))) {
-    envSchema = load<Record<string, z.ZodObject>>(path.join(FIXTURES, 'env-schemas.ts'), 'plannedEnvSchemas')?.[service];
+    envSchema = load<Record<string, z.ZodObject>>(
+      path.join(FIXTURES, 'env-schemas.ts'),
+      'plannedEnvSchemas',
+    )?.[service];
     envSource = 'fixture (planned)';
-    if (!envSchema) problems.push(`${path.relative(ROOT, envFile)} is missing (and no planned fixture)`);
+    if (!envSchema)
+      problems.push(`${path.relative(ROOT, envFile)} is missing (and no planned fixture)`);
   } else problems.push(`${envSource} is missing`);
 
   if (existsSync(callsFile)) {
     grpcCalls = load(callsFile, 'grpcCalls');
     if (!grpcCalls) problems.push(`${callsSource} does not export grpcCalls`);
   } else if (existsSync(path.join(FIXTURES, 'grpc-calls.ts'))) {
-    grpcCalls = load<Record<string, GrpcCalls>>(path.join(FIXTURES, 'grpc-calls.ts'), 'plannedGrpcCalls')?.[service];
+    grpcCalls = load<Record<string, GrpcCalls>>(
+      path.join(FIXTURES, 'grpc-calls.ts'),
+      'plannedGrpcCalls',
+    )?.[service];
     callsSource = 'fixture (planned)';
-    if (!grpcCalls) problems.push(`${path.relative(ROOT, callsFile)} is missing (and no planned fixture)`);
+    if (!grpcCalls)
+      problems.push(`${path.relative(ROOT, callsFile)} is missing (and no planned fixture)`);
   } else problems.push(`${callsSource} is missing`);
 
   return { service, envSchema, grpcCalls, envSource, callsSource, problems };
