@@ -124,7 +124,9 @@ export type Operation = 'commit' | 'release' | 'restock';
  * - `reject`: FAILED_PRECONDITION with the message.
  */
 export type Decision =
-  { kind: 'apply'; to: ReservationState } | { kind: 'noop' } | { kind: 'reject'; message: string };
+  | { kind: 'apply'; to: Exclude<ReservationState, 'reserved'> }
+  | { kind: 'noop' }
+  | { kind: 'reject'; message: string };
 
 export function decide(operation: Operation, state: ReservationState): Decision {
   switch (operation) {

@@ -6,7 +6,6 @@ import { PaymentsController } from './payments.controller';
 import { PaymentsService, SIMULATED_PROVIDER } from './payments.service';
 import { SimulatedProvider } from './simulated-provider';
 
-
 @Module({
   controllers: [PaymentsController],
   providers: [

@@ -57,16 +57,17 @@ export class PaymentsService {
     amount: { amountMinor: number; currency: string } | null;
     paymentMethod: string;
   }): Promise<PaymentEntity> {
+    const { amount } = request;
     const problems = authorizeProblems(request);
-    if (problems.length) {
+    if (problems.length || !amount) {
       this.metrics.operation('authorize', 'rejected');
       throw invalidArgument(problems.join('; '), { problems });
     }
     const input: AuthorizeInput = {
       orderId: request.orderId.toLowerCase(),
       customerId: request.customerId.toLowerCase(),
-      amountMinor: request.amount!.amountMinor,
-      currency: request.amount!.currency,
+      amountMinor: amount.amountMinor,
+      currency: amount.currency,
       paymentMethod: request.paymentMethod,
     };
 
@@ -115,7 +116,14 @@ export class PaymentsService {
         ],
       );
       if (rows.length === 0) return false;
-      await this.record(manager, payment, 'authorize', decision.approved ? 'approved' : 'declined', payment.amountMinor, now);
+      await this.record(
+        manager,
+        payment,
+        'authorize',
+        decision.approved ? 'approved' : 'declined',
+        payment.amountMinor,
+        now,
+      );
       const amount = { amountMinor: payment.amountMinor, currency: payment.currency };
       if (decision.approved) {
         await this.outbox.add(manager, 'payment.authorized.v1', {
@@ -166,7 +174,8 @@ export class PaymentsService {
 
     const result = await this.dataSource.transaction(async (manager) => {
       // Payments are never deleted, so the row read above is still there.
-      const payment = (await this.lock(manager, current.orderId))!;
+      const payment = await this.lock(manager, current.orderId);
+      if (!payment) throw notFound(`order ${orderId} has no payment`);
       const transition = captureTransition(payment.status);
       if (transition !== 'capture') return { payment, transition };
       const now = new Date();
@@ -241,7 +250,8 @@ export class PaymentsService {
     const { payment, transition } = result;
     if (transition === 'void' || transition === 'refund') {
       this.metrics.operation(transition, 'ok');
-      if (transition === 'refund') this.metrics.refundedAmount(payment.currency, payment.refundedMinor);
+      if (transition === 'refund')
+        this.metrics.refundedAmount(payment.currency, payment.refundedMinor);
     } else {
       this.metrics.operation(payment.status === 'VOIDED' ? 'void' : 'refund', 'duplicate');
     }
@@ -287,7 +297,10 @@ export class PaymentsService {
    * and when its latency used up the caller's deadline, nothing is written either, so a caller
    * that gave up and compensates (RefundPayment -> NOT_FOUND) is not surprised by a late payment.
    */
-  private async callProvider<T>(operation: PaymentOperationLabel, call: () => Promise<T>): Promise<T> {
+  private async callProvider<T>(
+    operation: PaymentOperationLabel,
+    call: () => Promise<T>,
+  ): Promise<T> {
     let result: T;
     try {
       result = await call();
@@ -300,7 +313,10 @@ export class PaymentsService {
     }
     if (remainingMs() === 0) {
       this.metrics.operation(operation, 'unavailable');
-      throw rpcError(GrpcStatus.DEADLINE_EXCEEDED, `deadline exceeded during ${operation}; nothing was recorded`);
+      throw rpcError(
+        GrpcStatus.DEADLINE_EXCEEDED,
+        `deadline exceeded during ${operation}; nothing was recorded`,
+      );
     }
     return result;
   }

@@ -28,9 +28,9 @@ describe('SimulatedProvider', () => {
     });
 
     it('refuses to be configured and reports no controls', () => {
-      expect(() => provider.configure({ declineMethods: [], latencyMs: 0, errorRateBps: 0 })).toThrow(
-        TestControlsDisabledError,
-      );
+      expect(() =>
+        provider.configure({ declineMethods: [], latencyMs: 0, errorRateBps: 0 }),
+      ).toThrow(TestControlsDisabledError);
       expect(provider.current()).toEqual({ declineMethods: [], latencyMs: 0, errorRateBps: 0 });
     });
   });
@@ -68,7 +68,7 @@ describe('SimulatedProvider', () => {
       const provider = new SimulatedProvider(
         true,
         { declineMethods: [], latencyMs: 0, errorRateBps: 3000 },
-        () => draws[next++ % draws.length]!,
+        () => draws[next++ % draws.length] ?? 0,
         noSleep,
       );
       await expect(provider.authorize('card')).rejects.toBeInstanceOf(ProviderUnavailableError);
@@ -94,14 +94,18 @@ describe('decide', () => {
 
 describe('testControlsProblems', () => {
   it('accepts sane values and rejects out-of-range ones', () => {
-    expect(testControlsProblems({ declineMethods: ['x'], latencyMs: 100, errorRateBps: 10_000 })).toEqual(
-      [],
-    );
-    expect(testControlsProblems({ declineMethods: [], latencyMs: -1, errorRateBps: 0 })).toHaveLength(1);
-    expect(testControlsProblems({ declineMethods: [], latencyMs: 0, errorRateBps: 10_001 })).toHaveLength(
-      1,
-    );
-    expect(testControlsProblems({ declineMethods: [''], latencyMs: 0, errorRateBps: 0 })).toHaveLength(1);
+    expect(
+      testControlsProblems({ declineMethods: ['x'], latencyMs: 100, errorRateBps: 10_000 }),
+    ).toEqual([]);
+    expect(
+      testControlsProblems({ declineMethods: [], latencyMs: -1, errorRateBps: 0 }),
+    ).toHaveLength(1);
+    expect(
+      testControlsProblems({ declineMethods: [], latencyMs: 0, errorRateBps: 10_001 }),
+    ).toHaveLength(1);
+    expect(
+      testControlsProblems({ declineMethods: [''], latencyMs: 0, errorRateBps: 0 }),
+    ).toHaveLength(1);
     expect(
       testControlsProblems({ declineMethods: [], latencyMs: 60_001, errorRateBps: 0 }),
     ).toHaveLength(1);

@@ -53,7 +53,10 @@ export function testControlsProblems(controls: TestControls): string[] {
 }
 
 /** The authorization decision for a payment method under the given controls. */
-export function decide(paymentMethod: string, controls: TestControls | undefined): AuthorizationDecision {
+export function decide(
+  paymentMethod: string,
+  controls: TestControls | undefined,
+): AuthorizationDecision {
   if (!controls) return { approved: true };
   if (
     paymentMethod.startsWith(DECLINED_METHOD_PREFIX) ||
@@ -85,7 +88,9 @@ export class SimulatedProvider {
 
   /** The current controls (all zero when disabled). */
   current(): TestControls {
-    return this.testControlsEnabled ? { ...this.controls, declineMethods: [...this.controls.declineMethods] } : { ...NO_TEST_CONTROLS };
+    return this.testControlsEnabled
+      ? { ...this.controls, declineMethods: [...this.controls.declineMethods] }
+      : { ...NO_TEST_CONTROLS };
   }
 
   /** Replaces the controls; throws TestControlsDisabledError unless enabled. Validate first. */

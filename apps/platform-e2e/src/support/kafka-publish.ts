@@ -20,25 +20,22 @@ export class EventPublisherForTests {
     brokers: connection.kafka.brokers,
     logLevel: logLevel.NOTHING,
   });
-  private producer: Producer | undefined;
-  private admin: Admin | undefined;
+  private readonly producer: Producer = this.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  private readonly admin: Admin = this.kafka.admin();
 
   async start(): Promise<this> {
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await this.producer.connect();
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    await Promise.all([this.producer.connect(), this.admin.connect()]);
     return this;
   }
 
   async publish(envelope: EventEnvelope): Promise<Published> {
     const topic = getEventDefinition(envelope.type).topic;
-    const [meta] = await this.producer!.send({
+    const [meta] = await this.producer.send({
       topic,
       acks: -1,
       messages: [
@@ -57,7 +54,7 @@ export class EventPublisherForTests {
   async handledBy(groupId: string, record: Published, timeoutMs = 30_000): Promise<void> {
     await waitFor(
       async () => {
-        const [topic] = await this.admin!.fetchOffsets({ groupId, topics: [record.topic] });
+        const [topic] = await this.admin.fetchOffsets({ groupId, topics: [record.topic] });
         const committed = topic?.partitions.find((p) => p.partition === record.partition);
         return committed && BigInt(committed.offset) > BigInt(record.offset) ? true : undefined;
       },
@@ -69,6 +66,6 @@ export class EventPublisherForTests {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.producer?.disconnect(), this.admin?.disconnect()]);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 }

@@ -2,14 +2,11 @@
 // What each service declares about itself (the single source of truth for the call graph):
 //   apps/<svc>/src/config/env.schema.ts  → export const envSchema = z.object({...})
 //   apps/<svc>/src/config/grpc-calls.ts  → export const grpcCalls = { <callee>: ['Method', ...] } as const
-// While a service is not written yet, the TEMPORARY fixtures in tests/fixtures/planned/ stand in;
-// once the lead deletes that folder, a missing file fails the tests of that service.
+// A missing or malformed file fails the tests of that service.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { CHART, ROOT } from './chart';
-
-const FIXTURES = path.join(CHART, 'tests/fixtures/planned');
 
 export type GrpcCalls = Record<string, readonly string[]>;
 export interface Contract {
@@ -31,33 +28,17 @@ export function loadContract(service: string): Contract {
   const callsFile = path.join(ROOT, 'apps', service, 'src/config/grpc-calls.ts');
   let envSchema: z.ZodObject | undefined;
   let grpcCalls: GrpcCalls | undefined;
-  let envSource = path.relative(ROOT, envFile);
-  let callsSource = path.relative(ROOT, callsFile);
+  const envSource = path.relative(ROOT, envFile);
+  const callsSource = path.relative(ROOT, callsFile);
 
   if (existsSync(envFile)) {
     envSchema = load(envFile, 'envSchema');
     if (!envSchema) problems.push(`${envSource} does not export envSchema`);
-  } else if (existsSync(path.join(FIXTURES, 'env-schemas.ts'))) {
-    envSchema = load<Record<string, z.ZodObject>>(
-      path.join(FIXTURES, 'env-schemas.ts'),
-      'plannedEnvSchemas',
-    )?.[service];
-    envSource = 'fixture (planned)';
-    if (!envSchema)
-      problems.push(`${path.relative(ROOT, envFile)} is missing (and no planned fixture)`);
   } else problems.push(`${envSource} is missing`);
 
   if (existsSync(callsFile)) {
     grpcCalls = load(callsFile, 'grpcCalls');
     if (!grpcCalls) problems.push(`${callsSource} does not export grpcCalls`);
-  } else if (existsSync(path.join(FIXTURES, 'grpc-calls.ts'))) {
-    grpcCalls = load<Record<string, GrpcCalls>>(
-      path.join(FIXTURES, 'grpc-calls.ts'),
-      'plannedGrpcCalls',
-    )?.[service];
-    callsSource = 'fixture (planned)';
-    if (!grpcCalls)
-      problems.push(`${path.relative(ROOT, callsFile)} is missing (and no planned fixture)`);
   } else problems.push(`${callsSource} is missing`);
 
   return { service, envSchema, grpcCalls, envSource, callsSource, problems };

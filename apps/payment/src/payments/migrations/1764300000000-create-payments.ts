@@ -36,7 +36,9 @@ export class CreatePayments1764300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (order_id, kind)
       )`);
-    await runner.query('CREATE INDEX payment_operations_payment_idx ON payment_operations (payment_id)');
+    await runner.query(
+      'CREATE INDEX payment_operations_payment_idx ON payment_operations (payment_id)',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

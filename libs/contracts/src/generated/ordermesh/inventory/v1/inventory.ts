@@ -5,9 +5,9 @@
 // source: ordermesh/inventory/v1/inventory.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
 
 export enum ReservationStatus {
   UNSPECIFIED = 0,
@@ -126,7 +126,10 @@ export interface InventoryServiceClient {
    * never stocked are listed in missing_product_ids (treat as 0 available).
    */
 
-  getStockLevels(request: GetStockLevelsRequest, metadata?: Metadata): Observable<GetStockLevelsResponse>;
+  getStockLevels(
+    request: GetStockLevelsRequest,
+    metadata?: Metadata,
+  ): Observable<GetStockLevelsResponse>;
 
   /**
    * ReserveStock reserves all lines or none (atomic). Idempotent per
@@ -144,7 +147,10 @@ export interface InventoryServiceClient {
    * FAILED_PRECONDITION when it was RELEASED or EXPIRED.
    */
 
-  commitReservation(request: CommitReservationRequest, metadata?: Metadata): Observable<CommitReservationResponse>;
+  commitReservation(
+    request: CommitReservationRequest,
+    metadata?: Metadata,
+  ): Observable<CommitReservationResponse>;
 
   /**
    * ReleaseReservation returns RESERVED units to available (RELEASED).
@@ -153,7 +159,10 @@ export interface InventoryServiceClient {
    * RestockOrder). Publishes stock.released.v1.
    */
 
-  releaseReservation(request: ReleaseReservationRequest, metadata?: Metadata): Observable<ReleaseReservationResponse>;
+  releaseReservation(
+    request: ReleaseReservationRequest,
+    metadata?: Metadata,
+  ): Observable<ReleaseReservationResponse>;
 
   /**
    * RestockOrder is the compensation after a commit: sold units go back to
@@ -209,7 +218,10 @@ export interface InventoryServiceController {
   commitReservation(
     request: CommitReservationRequest,
     metadata?: Metadata,
-  ): Promise<CommitReservationResponse> | Observable<CommitReservationResponse> | CommitReservationResponse;
+  ):
+    | Promise<CommitReservationResponse>
+    | Observable<CommitReservationResponse>
+    | CommitReservationResponse;
 
   /**
    * ReleaseReservation returns RESERVED units to available (RELEASED).
@@ -221,7 +233,10 @@ export interface InventoryServiceController {
   releaseReservation(
     request: ReleaseReservationRequest,
     metadata?: Metadata,
-  ): Promise<ReleaseReservationResponse> | Observable<ReleaseReservationResponse> | ReleaseReservationResponse;
+  ):
+    | Promise<ReleaseReservationResponse>
+    | Observable<ReleaseReservationResponse>
+    | ReleaseReservationResponse;
 
   /**
    * RestockOrder is the compensation after a commit: sold units go back to
@@ -239,25 +254,29 @@ export interface InventoryServiceController {
 export function InventoryServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
-      "setStock",
-      "getStockLevels",
-      "reserveStock",
-      "commitReservation",
-      "releaseReservation",
-      "restockOrder",
+      'setStock',
+      'getStockLevels',
+      'reserveStock',
+      'commitReservation',
+      'releaseReservation',
+      'restockOrder',
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("InventoryService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('InventoryService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("InventoryService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('InventoryService', method)(
+        constructor.prototype[method],
+        method,
+        descriptor,
+      );
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const INVENTORY_SERVICE_NAME = "InventoryService";
+export const INVENTORY_SERVICE_NAME = 'InventoryService';

@@ -5,9 +5,9 @@
 // source: ordermesh/notification/v1/notification.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
 
 export interface Notification {
   notificationId: string;
@@ -35,7 +35,10 @@ export interface ListNotificationsResponse {
 export interface NotificationServiceClient {
   /** ListNotifications pages through a user's notifications, newest first. */
 
-  listNotifications(request: ListNotificationsRequest, metadata?: Metadata): Observable<ListNotificationsResponse>;
+  listNotifications(
+    request: ListNotificationsRequest,
+    metadata?: Metadata,
+  ): Observable<ListNotificationsResponse>;
 }
 
 export interface NotificationServiceController {
@@ -44,24 +47,31 @@ export interface NotificationServiceController {
   listNotifications(
     request: ListNotificationsRequest,
     metadata?: Metadata,
-  ): Promise<ListNotificationsResponse> | Observable<ListNotificationsResponse> | ListNotificationsResponse;
+  ):
+    | Promise<ListNotificationsResponse>
+    | Observable<ListNotificationsResponse>
+    | ListNotificationsResponse;
 }
 
 export function NotificationServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["listNotifications"];
+    const grpcMethods: string[] = ['listNotifications'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("NotificationService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('NotificationService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("NotificationService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('NotificationService', method)(
+        constructor.prototype[method],
+        method,
+        descriptor,
+      );
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const NOTIFICATION_SERVICE_NAME = "NotificationService";
+export const NOTIFICATION_SERVICE_NAME = 'NotificationService';

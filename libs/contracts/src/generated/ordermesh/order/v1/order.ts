@@ -5,10 +5,10 @@
 // source: ordermesh/order/v1/order.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
-import { Address, Money } from "../../common/v1/common";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import { Address, Money } from '../../common/v1/common';
 
 export enum OrderStatus {
   UNSPECIFIED = 0,
@@ -37,9 +37,7 @@ export interface OrderLine {
   productId: string;
   name: string;
   quantity: number;
-  unitPrice:
-    | Money
-    | null;
+  unitPrice: Money | null;
   /** unit_price * quantity. */
   lineTotal: Money | null;
 }
@@ -206,19 +204,19 @@ export interface OrderServiceController {
 
 export function OrderServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["placeOrder", "getOrder", "listOrders", "cancelOrder"];
+    const grpcMethods: string[] = ['placeOrder', 'getOrder', 'listOrders', 'cancelOrder'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("OrderService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('OrderService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("OrderService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('OrderService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const ORDER_SERVICE_NAME = "OrderService";
+export const ORDER_SERVICE_NAME = 'OrderService';

@@ -5,10 +5,10 @@
 // source: ordermesh/payment/v1/payment.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
-import { Money } from "../../common/v1/common";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import { Money } from '../../common/v1/common';
 
 export enum PaymentStatus {
   UNSPECIFIED = 0,
@@ -31,13 +31,9 @@ export interface Payment {
   /** Set when DECLINED. */
   declineReason: string;
   /** Zero until captured. */
-  capturedAmount:
-    | Money
-    | null;
+  capturedAmount: Money | null;
   /** Zero until refunded. */
-  refundedAmount:
-    | Money
-    | null;
+  refundedAmount: Money | null;
   /** Reason given to RefundPayment. */
   refundReason: string;
   createdAt: string;
@@ -117,7 +113,10 @@ export interface PaymentServiceClient {
    * payment.declined.v1.
    */
 
-  authorizePayment(request: AuthorizePaymentRequest, metadata?: Metadata): Observable<AuthorizePaymentResponse>;
+  authorizePayment(
+    request: AuthorizePaymentRequest,
+    metadata?: Metadata,
+  ): Observable<AuthorizePaymentResponse>;
 
   /**
    * CapturePayment captures the full authorized amount. Idempotent.
@@ -125,7 +124,10 @@ export interface PaymentServiceClient {
    * AUTHORIZED or CAPTURED. Publishes payment.captured.v1.
    */
 
-  capturePayment(request: CapturePaymentRequest, metadata?: Metadata): Observable<CapturePaymentResponse>;
+  capturePayment(
+    request: CapturePaymentRequest,
+    metadata?: Metadata,
+  ): Observable<CapturePaymentResponse>;
 
   /**
    * RefundPayment voids an authorization (VOIDED, no money moved) or refunds
@@ -135,7 +137,10 @@ export interface PaymentServiceClient {
    * payment.refunded.v1 (kind VOID or REFUND) once.
    */
 
-  refundPayment(request: RefundPaymentRequest, metadata?: Metadata): Observable<RefundPaymentResponse>;
+  refundPayment(
+    request: RefundPaymentRequest,
+    metadata?: Metadata,
+  ): Observable<RefundPaymentResponse>;
 
   /** GetPayment returns the payment of an order; NOT_FOUND when none. */
 
@@ -167,7 +172,10 @@ export interface PaymentServiceController {
   authorizePayment(
     request: AuthorizePaymentRequest,
     metadata?: Metadata,
-  ): Promise<AuthorizePaymentResponse> | Observable<AuthorizePaymentResponse> | AuthorizePaymentResponse;
+  ):
+    | Promise<AuthorizePaymentResponse>
+    | Observable<AuthorizePaymentResponse>
+    | AuthorizePaymentResponse;
 
   /**
    * CapturePayment captures the full authorized amount. Idempotent.
@@ -208,30 +216,33 @@ export interface PaymentServiceController {
   configureTestControls(
     request: ConfigureTestControlsRequest,
     metadata?: Metadata,
-  ): Promise<ConfigureTestControlsResponse> | Observable<ConfigureTestControlsResponse> | ConfigureTestControlsResponse;
+  ):
+    | Promise<ConfigureTestControlsResponse>
+    | Observable<ConfigureTestControlsResponse>
+    | ConfigureTestControlsResponse;
 }
 
 export function PaymentServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
-      "authorizePayment",
-      "capturePayment",
-      "refundPayment",
-      "getPayment",
-      "configureTestControls",
+      'authorizePayment',
+      'capturePayment',
+      'refundPayment',
+      'getPayment',
+      'configureTestControls',
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("PaymentService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('PaymentService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("PaymentService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('PaymentService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const PAYMENT_SERVICE_NAME = "PaymentService";
+export const PAYMENT_SERVICE_NAME = 'PaymentService';

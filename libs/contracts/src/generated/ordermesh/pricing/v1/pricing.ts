@@ -5,16 +5,14 @@
 // source: ordermesh/pricing/v1/pricing.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
-import { Money } from "../../common/v1/common";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import { Money } from '../../common/v1/common';
 
 export interface Price {
   productId: string;
-  listPrice:
-    | Money
-    | null;
+  listPrice: Money | null;
   /** Discount in basis points: 250 = 2.5 %. */
   discountBps: number;
   /**
@@ -87,19 +85,19 @@ export interface PricingServiceController {
 
 export function PricingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["setPrice", "getPrices"];
+    const grpcMethods: string[] = ['setPrice', 'getPrices'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("PricingService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('PricingService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("PricingService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('PricingService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const PRICING_SERVICE_NAME = "PricingService";
+export const PRICING_SERVICE_NAME = 'PricingService';

@@ -5,10 +5,10 @@
 // source: ordermesh/product/v1/product.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
-import { Money } from "../../common/v1/common";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import { Money } from '../../common/v1/common';
 
 export enum StockStatus {
   UNSPECIFIED = 0,
@@ -45,9 +45,7 @@ export interface ProductStock {
 export interface ProductPrice {
   /** Price to pay per unit: list_price minus the discount. */
   unitPrice: Money | null;
-  listPrice:
-    | Money
-    | null;
+  listPrice: Money | null;
   /** Discount in basis points (0..10000). */
   discountBps: number;
   /**
@@ -60,9 +58,7 @@ export interface ProductPrice {
 export interface ProductView {
   product: Product | null;
   stock: ProductStock | null;
-  price:
-    | ProductPrice
-    | null;
+  price: ProductPrice | null;
   /** True when stock or price could not be fetched. */
   degraded: boolean;
 }
@@ -101,14 +97,9 @@ export interface UpdateProductRequest {
   productId: string;
   name?: string | null | undefined;
   description?: string | null | undefined;
-  category?:
-    | string
-    | null
-    | undefined;
+  category?: string | null | undefined;
   /** When set, replaces all attributes. */
-  attributes:
-    | ProductAttributes
-    | null;
+  attributes: ProductAttributes | null;
   /** When set, replaces the base price. */
   basePrice: Money | null;
 }
@@ -166,11 +157,17 @@ export interface ProductServiceClient {
    * or category, or a missing/negative base_price.
    */
 
-  createProduct(request: CreateProductRequest, metadata?: Metadata): Observable<CreateProductResponse>;
+  createProduct(
+    request: CreateProductRequest,
+    metadata?: Metadata,
+  ): Observable<CreateProductResponse>;
 
   /** UpdateProduct changes only the fields that are set. NOT_FOUND when unknown. */
 
-  updateProduct(request: UpdateProductRequest, metadata?: Metadata): Observable<UpdateProductResponse>;
+  updateProduct(
+    request: UpdateProductRequest,
+    metadata?: Metadata,
+  ): Observable<UpdateProductResponse>;
 
   /** GetProduct returns catalogue data only (no stock/price calls). */
 
@@ -182,21 +179,30 @@ export interface ProductServiceClient {
    * `degraded = true` (stock status UNAVAILABLE / price.available = false).
    */
 
-  getProductView(request: GetProductViewRequest, metadata?: Metadata): Observable<GetProductViewResponse>;
+  getProductView(
+    request: GetProductViewRequest,
+    metadata?: Metadata,
+  ): Observable<GetProductViewResponse>;
 
   /**
    * ListProductViews pages through the catalogue (ordered by name, then id),
    * optionally filtered by category, with the same degradation rules.
    */
 
-  listProductViews(request: ListProductViewsRequest, metadata?: Metadata): Observable<ListProductViewsResponse>;
+  listProductViews(
+    request: ListProductViewsRequest,
+    metadata?: Metadata,
+  ): Observable<ListProductViewsResponse>;
 
   /**
    * ResolveProducts returns catalogue data for many ids at once (used by the
    * order service). Unknown ids are listed in missing_product_ids, not errors.
    */
 
-  resolveProducts(request: ResolveProductsRequest, metadata?: Metadata): Observable<ResolveProductsResponse>;
+  resolveProducts(
+    request: ResolveProductsRequest,
+    metadata?: Metadata,
+  ): Observable<ResolveProductsResponse>;
 }
 
 /**
@@ -248,7 +254,10 @@ export interface ProductServiceController {
   listProductViews(
     request: ListProductViewsRequest,
     metadata?: Metadata,
-  ): Promise<ListProductViewsResponse> | Observable<ListProductViewsResponse> | ListProductViewsResponse;
+  ):
+    | Promise<ListProductViewsResponse>
+    | Observable<ListProductViewsResponse>
+    | ListProductViewsResponse;
 
   /**
    * ResolveProducts returns catalogue data for many ids at once (used by the
@@ -258,31 +267,34 @@ export interface ProductServiceController {
   resolveProducts(
     request: ResolveProductsRequest,
     metadata?: Metadata,
-  ): Promise<ResolveProductsResponse> | Observable<ResolveProductsResponse> | ResolveProductsResponse;
+  ):
+    | Promise<ResolveProductsResponse>
+    | Observable<ResolveProductsResponse>
+    | ResolveProductsResponse;
 }
 
 export function ProductServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
-      "createProduct",
-      "updateProduct",
-      "getProduct",
-      "getProductView",
-      "listProductViews",
-      "resolveProducts",
+      'createProduct',
+      'updateProduct',
+      'getProduct',
+      'getProductView',
+      'listProductViews',
+      'resolveProducts',
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("ProductService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('ProductService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("ProductService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('ProductService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const PRODUCT_SERVICE_NAME = "ProductService";
+export const PRODUCT_SERVICE_NAME = 'ProductService';

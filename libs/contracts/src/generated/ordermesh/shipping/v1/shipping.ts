@@ -5,10 +5,10 @@
 // source: ordermesh/shipping/v1/shipping.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
-import { Address } from "../../common/v1/common";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import { Address } from '../../common/v1/common';
 
 export enum ShipmentStatus {
   UNSPECIFIED = 0,
@@ -84,24 +84,31 @@ export interface ShippingServiceController {
   updateShipmentStatus(
     request: UpdateShipmentStatusRequest,
     metadata?: Metadata,
-  ): Promise<UpdateShipmentStatusResponse> | Observable<UpdateShipmentStatusResponse> | UpdateShipmentStatusResponse;
+  ):
+    | Promise<UpdateShipmentStatusResponse>
+    | Observable<UpdateShipmentStatusResponse>
+    | UpdateShipmentStatusResponse;
 }
 
 export function ShippingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["getShipment", "updateShipmentStatus"];
+    const grpcMethods: string[] = ['getShipment', 'updateShipmentStatus'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("ShippingService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('ShippingService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("ShippingService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('ShippingService', method)(
+        constructor.prototype[method],
+        method,
+        descriptor,
+      );
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const SHIPPING_SERVICE_NAME = "ShippingService";
+export const SHIPPING_SERVICE_NAME = 'ShippingService';

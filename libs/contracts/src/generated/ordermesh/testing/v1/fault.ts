@@ -5,9 +5,9 @@
 // source: ordermesh/testing/v1/fault.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
 
 /**
  * Faults apply to every RPC of the server except FaultService and
@@ -35,8 +35,7 @@ export interface SetFaultsResponse {
   faults: Faults | null;
 }
 
-export interface GetFaultsRequest {
-}
+export interface GetFaultsRequest {}
 
 export interface GetFaultsResponse {
   faults: Faults | null;
@@ -76,19 +75,19 @@ export interface FaultServiceController {
 
 export function FaultServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["setFaults", "getFaults"];
+    const grpcMethods: string[] = ['setFaults', 'getFaults'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("FaultService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('FaultService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("FaultService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('FaultService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const FAULT_SERVICE_NAME = "FaultService";
+export const FAULT_SERVICE_NAME = 'FaultService';

@@ -5,9 +5,9 @@
 // source: ordermesh/user/v1/user.proto
 
 /* eslint-disable */
-import type { Metadata } from "@grpc/grpc-js";
-import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
-import { Observable } from "rxjs";
+import type { Metadata } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamMethod } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
 
 export enum UserRole {
   UNSPECIFIED = 0,
@@ -92,7 +92,10 @@ export interface UserServiceClient {
    * PERMISSION_DENIED for a SUSPENDED account.
    */
 
-  authenticateUser(request: AuthenticateUserRequest, metadata?: Metadata): Observable<AuthenticateUserResponse>;
+  authenticateUser(
+    request: AuthenticateUserRequest,
+    metadata?: Metadata,
+  ): Observable<AuthenticateUserResponse>;
 
   /** GetUser returns one user; NOT_FOUND when unknown. */
 
@@ -103,7 +106,10 @@ export interface UserServiceClient {
    * gateway enforces the role). NOT_FOUND when unknown.
    */
 
-  setUserStatus(request: SetUserStatusRequest, metadata?: Metadata): Observable<SetUserStatusResponse>;
+  setUserStatus(
+    request: SetUserStatusRequest,
+    metadata?: Metadata,
+  ): Observable<SetUserStatusResponse>;
 }
 
 /**
@@ -133,7 +139,10 @@ export interface UserServiceController {
   authenticateUser(
     request: AuthenticateUserRequest,
     metadata?: Metadata,
-  ): Promise<AuthenticateUserResponse> | Observable<AuthenticateUserResponse> | AuthenticateUserResponse;
+  ):
+    | Promise<AuthenticateUserResponse>
+    | Observable<AuthenticateUserResponse>
+    | AuthenticateUserResponse;
 
   /** GetUser returns one user; NOT_FOUND when unknown. */
 
@@ -155,19 +164,19 @@ export interface UserServiceController {
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["registerUser", "authenticateUser", "getUser", "setUserStatus"];
+    const grpcMethods: string[] = ['registerUser', 'authenticateUser', 'getUser', 'setUserStatus'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcMethod("UserService", method)(constructor.prototype[method], method, descriptor);
+      GrpcMethod('UserService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
     const grpcStreamMethods: string[] = [];
     for (const method of grpcStreamMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
-      GrpcStreamMethod("UserService", method)(constructor.prototype[method], method, descriptor);
+      GrpcStreamMethod('UserService', method)(constructor.prototype[method], method, descriptor);
       Object.defineProperty(constructor.prototype, method, descriptor);
     }
   };
 }
 
-export const USER_SERVICE_NAME = "UserService";
+export const USER_SERVICE_NAME = 'UserService';

@@ -1,0 +1,5 @@
+import '@ordermesh/observability/telemetry';
+import { bootstrapService } from '@ordermesh/service-kit';
+import { AppModule } from './app.module';
+
+void bootstrapService({ name: 'shipping', module: AppModule, grpc: { domain: 'shipping' } });
