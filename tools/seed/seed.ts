@@ -28,8 +28,15 @@ async function ensureAdmin(userGrpcAddr: string, email: string, password: string
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     ordermesh: { user: { v1: { UserService: typeof grpc.Client } } };
   };
-  const client = new loaded.ordermesh.user.v1.UserService(userGrpcAddr, grpc.credentials.createInsecure()) as grpc.Client & {
-    RegisterUser: (req: Json, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void;
+  const client = new loaded.ordermesh.user.v1.UserService(
+    userGrpcAddr,
+    grpc.credentials.createInsecure(),
+  ) as grpc.Client & {
+    RegisterUser: (
+      req: Json,
+      opts: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null) => void,
+    ) => void;
   };
   try {
     await new Promise<void>((resolve, reject) =>
@@ -44,7 +51,13 @@ async function ensureAdmin(userGrpcAddr: string, email: string, password: string
   }
 }
 
-async function api(base: string, method: string, urlPath: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }> {
+async function api(
+  base: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers['authorization'] = `Bearer ${token}`;
   const response = await fetch(`${base}/api/v1${urlPath}`, {
@@ -79,7 +92,11 @@ export async function seed(profile?: Profile): Promise<void> {
   const existing = new Set<string>();
   let pageToken = '';
   do {
-    const page = await api(gateway, 'GET', `/products?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ''}`);
+    const page = await api(
+      gateway,
+      'GET',
+      `/products?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ''}`,
+    );
     expectStatus(page, [200], 'list products');
     for (const item of page.body['items'] as Json[]) existing.add(String(item['name']));
     pageToken = String(page.body['nextPageToken'] ?? '');
@@ -92,9 +109,19 @@ export async function seed(profile?: Profile): Promise<void> {
     const result = await api(gateway, 'POST', '/products', catalogue, token);
     expectStatus(result, [201], `create ${product.name}`);
     const id = String(result.body['id']);
-    expectStatus(await api(gateway, 'PUT', `/inventory/${id}`, { quantity: stock }, token), [200], `stock of ${product.name}`);
     expectStatus(
-      await api(gateway, 'PUT', `/prices/${id}`, { listPrice: product.basePrice, discountBps }, token),
+      await api(gateway, 'PUT', `/inventory/${id}`, { quantity: stock }, token),
+      [200],
+      `stock of ${product.name}`,
+    );
+    expectStatus(
+      await api(
+        gateway,
+        'PUT',
+        `/prices/${id}`,
+        { listPrice: product.basePrice, discountBps },
+        token,
+      ),
       [200],
       `price of ${product.name}`,
     );

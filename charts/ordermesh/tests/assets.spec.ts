@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // Files outside the chart that the Kubernetes delivery depends on: synced assets, Dockerfile,
 // kind/Istio/namespace manifests, fault injection, the Makefile fragment and pinned versions.
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // The chart against what the services declare: env vars (envSchema), the gRPC call graph
 // (grpcCalls), Service ports, Istio AuthorizationPolicies and NetworkPolicies.
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // `helm upgrade` safety: fields Kubernetes refuses to change in place (or that would orphan data)
 // must stay as they were in the previous release:
 //  - the stored rendered release tests/previous/ordermesh-<version>.yaml (tools/chart/snapshot-previous.mjs), and

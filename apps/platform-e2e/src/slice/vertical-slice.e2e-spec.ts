@@ -4,22 +4,26 @@ import { admin, anonymous, type ProductView } from '../support/fixtures';
 describe('vertical slice: gateway → user and product over gRPC', () => {
   it('registers a customer, logs in and reads the profile back', async () => {
     const email = `slice-${randomUUID()}@example.com`;
-    const registered = await anonymous().post<{ user: { id: string; email: string; role: string } }>(
-      '/api/v1/auth/register',
-      { email, password: 'correct horse battery', name: 'Slice Tester' },
-    );
+    const registered = await anonymous().post<{
+      user: { id: string; email: string; role: string };
+    }>('/api/v1/auth/register', { email, password: 'correct horse battery', name: 'Slice Tester' });
     expect(registered.status).toBe(201);
     expect(registered.body.user).toMatchObject({ email, role: 'customer' });
 
     const customer = await anonymous().login(email, 'correct horse battery');
-    const me = await customer.get<{ id: string; email: string; status: string }>('/api/v1/users/me');
+    const me = await customer.get<{ id: string; email: string; status: string }>(
+      '/api/v1/users/me',
+    );
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ id: registered.body.user.id, email, status: 'active' });
   });
 
   it('refuses a wrong password with 401 and the same message as an unknown email', async () => {
     const { email } = await anonymous().newCustomer();
-    const wrong = await anonymous().post('/api/v1/auth/login', { email, password: 'not-the-password' });
+    const wrong = await anonymous().post('/api/v1/auth/login', {
+      email,
+      password: 'not-the-password',
+    });
     const unknown = await anonymous().post('/api/v1/auth/login', {
       email: `nobody-${randomUUID()}@example.com`,
       password: 'whatever-password',
@@ -60,9 +64,10 @@ describe('vertical slice: gateway → user and product over gRPC', () => {
   });
 
   it("reports the gateway's dependencies in its readiness", async () => {
-    const ready = await anonymous().get<{ status: string; checks: Record<string, { status: string }> }>(
-      '/health/ready',
-    );
+    const ready = await anonymous().get<{
+      status: string;
+      checks: Record<string, { status: string }>;
+    }>('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.checks['redis']?.status).toBe('up');
     expect(ready.body.checks['grpc:user']?.status).toBe('up');

@@ -10,6 +10,11 @@ export function ordermeshCli(...args: string[]): string {
   return execFileSync(
     process.execPath,
     [path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'), ...args, '--profile', E2E_PROFILE],
-    { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
 }

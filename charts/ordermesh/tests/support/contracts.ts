@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-non-null-assertion -- rendered manifests are untyped YAML; lookups are asserted by the tests */
 // What each service declares about itself (the single source of truth for the call graph):
 //   apps/<svc>/src/config/env.schema.ts  → export const envSchema = z.object({...})
 //   apps/<svc>/src/config/grpc-calls.ts  → export const grpcCalls = { <callee>: ['Method', ...] } as const
@@ -6,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { CHART, ROOT } from './chart';
+import { ROOT } from './chart';
 
 export type GrpcCalls = Record<string, readonly string[]>;
 export interface Contract {
