@@ -20,6 +20,7 @@ const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
   env <service> [--json] [--reveal]
                               the environment a service gets (secrets masked unless --reveal)
   connection-info [--json]    infrastructure endpoints and credentials (for test harnesses)
+  seed                        load the demo data (admin, demo customer, catalogue) into a running platform
   urls                        where to reach everything
 
 Components: ${COMPONENTS.map((c) => c.name).join(', ')}
@@ -182,6 +183,12 @@ export async function main(argv: string[]): Promise<void> {
           out(`mongodb     ${info.mongodb.url}`);
           out(`redis       ${info.redis.url}`);
         }
+        break;
+      }
+      case 'seed': {
+        // Demo data (tools/seed): the local admin, a demo customer, a catalogue with stock and prices.
+        const { seed } = await import('../seed/seed.ts');
+        await seed(p.profile);
         break;
       }
       case 'urls': {

@@ -89,43 +89,45 @@ export async function seed(profile?: Profile): Promise<void> {
   const registered = await api(gateway, 'POST', '/auth/register', DEMO_CUSTOMER);
   expectStatus(registered, [201, 409], 'demo customer');
 
-  const existing = new Set<string>();
+  // Existing catalogue by name; what is missing is created, what lacks a price gets one, and a
+  // demo product that is out of stock (or was never stocked) is stocked again.
+  const existing = new Map<string, Json>();
   let pageToken = '';
   do {
-    const page = await api(
-      gateway,
-      'GET',
-      `/products?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ''}`,
-    );
+    const query = `/products?pageSize=100${pageToken ? `&pageToken=${pageToken}` : ''}`;
+    const page = await api(gateway, 'GET', query);
     expectStatus(page, [200], 'list products');
-    for (const item of page.body['items'] as Json[]) existing.add(String(item['name']));
-    pageToken = String(page.body['nextPageToken'] ?? '');
-  } while (pageToken && pageToken !== 'null');
+    for (const item of page.body['items'] as Json[]) existing.set(String(item['name']), item);
+    pageToken = typeof page.body['nextPageToken'] === 'string' ? page.body['nextPageToken'] : '';
+  } while (pageToken);
 
   let created = 0;
   for (const product of CATALOGUE) {
-    if (existing.has(product.name)) continue;
     const { stock, discountBps, ...catalogue } = product;
-    const result = await api(gateway, 'POST', '/products', catalogue, token);
-    expectStatus(result, [201], `create ${product.name}`);
-    const id = String(result.body['id']);
-    expectStatus(
-      await api(gateway, 'PUT', `/inventory/${id}`, { quantity: stock }, token),
-      [200],
-      `stock of ${product.name}`,
-    );
-    expectStatus(
-      await api(
-        gateway,
-        'PUT',
-        `/prices/${id}`,
-        { listPrice: product.basePrice, discountBps },
-        token,
-      ),
-      [200],
-      `price of ${product.name}`,
-    );
-    created += 1;
+    let view = existing.get(product.name);
+    if (!view) {
+      const result = await api(gateway, 'POST', '/products', catalogue, token);
+      expectStatus(result, [201], `create ${product.name}`);
+      view = result.body;
+      created += 1;
+    }
+    const id = String(view['id']);
+    if (!(view['price'] as Json | undefined)?.['available']) {
+      const price = { listPrice: product.basePrice, discountBps };
+      expectStatus(
+        await api(gateway, 'PUT', `/prices/${id}`, price, token),
+        [200],
+        `price of ${product.name}`,
+      );
+    }
+    if ((view['stock'] as Json | undefined)?.['status'] !== 'in_stock') {
+      const quantity = { quantity: stock };
+      expectStatus(
+        await api(gateway, 'PUT', `/inventory/${id}`, quantity, token),
+        [200],
+        `stock of ${product.name}`,
+      );
+    }
   }
   process.stdout.write(
     `seed: admin ${admin.email}, demo customer ${DEMO_CUSTOMER.email}, ` +
