@@ -45,8 +45,8 @@ step_lint()        { eslint --max-warnings=0 . && prettier --check --log-level w
 step_contracts()   { buf lint && bash tools/proto/buf-breaking.sh && node tools/proto/check-generated.mjs ; }
 step_typecheck()   { tsc -p tsconfig.json ; }
 step_unit()        { jest_json unit -c jest.config.js ; }
-step_platform_unit() { node --test --test-reporter=spec tools/platform/ ; }
-step_chart()       { jest_json chart -c charts/ordermesh/tests/jest.config.js ; }
+step_platform_unit() { node --test --test-reporter=spec 'tools/platform/**/*.test.ts' ; }
+step_chart()       { node tools/chart/sync-assets.mjs --check && jest_json chart -c charts/ordermesh/tests/jest.config.ts ; }
 step_observability() { bash tools/observability/check.sh ; }
 
 echo "make test"
@@ -57,7 +57,7 @@ started_all=$SECONDS
 setup_pid=$!
 
 steps=(lint contracts typecheck unit platform_unit)
-[[ -f charts/ordermesh/tests/jest.config.js ]] && steps+=(chart)
+[[ -f charts/ordermesh/tests/jest.config.ts ]] && steps+=(chart)
 [[ -f tools/observability/check.sh ]] && steps+=(observability)
 run_parallel "${steps[@]}"
 
