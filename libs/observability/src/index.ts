@@ -1,3 +1,5 @@
 export * from './metrics';
 export * from './metrics.module';
 export * from './logging.module';
+export * from './request-id';
+export * from './span-attributes';

@@ -98,6 +98,10 @@ export class MetricsModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).exclude('metrics').forRoutes('{*path}');
+    // Probes and scrapes are not traffic: they would dominate every service's request rate.
+    consumer
+      .apply(HttpMetricsMiddleware)
+      .exclude('metrics', 'health', 'health/{*path}')
+      .forRoutes('{*path}');
   }
 }

@@ -79,6 +79,7 @@ export function setSpanAttributes(
   for (const [name, value] of Object.entries(attributes) as [string, unknown][]) {
     if (!REGISTERED.has(name) || value === undefined || value === null || value === '') continue;
     if (typeof value === 'string') span.setAttribute(name, value.slice(0, MAX_ATTRIBUTE_LENGTH));
-    else if (typeof value === 'number' || typeof value === 'boolean') span.setAttribute(name, value);
+    else if (typeof value === 'number' || typeof value === 'boolean')
+      span.setAttribute(name, value);
   }
 }

@@ -43,10 +43,12 @@ export const telemetry = disabled
           '@opentelemetry/instrumentation-http': {
             ignoreIncomingRequestHook: (request) => OPERATIONAL_PATH.test(request.url ?? ''),
           },
-          // One span per Express layer (helmet, cors, body parser, …) adds ~25 spans to every
+          // One span per Express layer (helmet, cors, body parser, …) adds ~20 spans to every
           // request and says nothing the HTTP server span and the Nest handler span do not. The
           // matched route still names the HTTP server span.
           '@opentelemetry/instrumentation-express': { ignoreLayers: [() => true] },
+          // Express 5 routes through the `router` package: the same layers again.
+          '@opentelemetry/instrumentation-router': { enabled: false },
           // grpc.health.v1 probes (readiness of downstreams, the platform) every few seconds.
           '@opentelemetry/instrumentation-grpc': { ignoreGrpcMethods: ['Check', 'Watch'] },
           // Queries outside any request (pool warm-up, migrations, housekeeping) would each be a
