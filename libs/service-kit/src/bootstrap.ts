@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { SERVICE_CONFIG } from './config/config.module';
 import type { BaseEnv } from './config/env';
 import { ConfigError } from './config/env';
+import { faultInjectionEnabled } from './fault/fault.module';
 import { grpcServerOptions } from './grpc/server';
 import { Readiness } from './health/readiness';
 
@@ -37,10 +38,21 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
     });
     app.useLogger(app.get(Logger));
     const config = app.get<BaseEnv & { GRPC_PORT?: number }>(SERVICE_CONFIG);
+    const faults = Boolean(definition.grpc) && faultInjectionEnabled();
     if (definition.grpc) {
       if (!config.GRPC_PORT) throw new ConfigError(['GRPC_PORT is required']);
+      // ServiceModule registered FaultService's controller and interceptor; serve its API too.
+      const extraApis: GrpcApi[] = [
+        ...(definition.grpc.extraApis ?? []),
+        ...(faults ? (['fault'] as const) : []),
+      ];
       app.connectMicroservice<GrpcOptions>(
-        grpcServerOptions({ ...definition.grpc, host: config.HOST, port: config.GRPC_PORT }),
+        grpcServerOptions({
+          ...definition.grpc,
+          extraApis,
+          host: config.HOST,
+          port: config.GRPC_PORT,
+        }),
         { inheritAppConfig: true },
       );
       await app.startAllMicroservices();
@@ -51,6 +63,13 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
     app
       .get(Logger)
       .log({ http: config.HTTP_PORT, grpc: config.GRPC_PORT }, `${definition.name} started`);
+    if (faults) {
+      app
+        .get(Logger)
+        .warn(
+          'FAULT_INJECTION is enabled: ordermesh.testing.v1.FaultService is served (tests only)',
+        );
+    }
     return app;
   } catch (error) {
     const message = error instanceof ConfigError ? error.message : (error as Error).stack;

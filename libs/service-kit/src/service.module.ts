@@ -4,12 +4,14 @@ import { LoggingModule, MetricsModule } from '@ordermesh/observability';
 import type { z } from 'zod';
 import { SERVICE_CONFIG, ServiceConfigModule } from './config/config.module';
 import type { BaseEnv } from './config/env';
+import { FaultModule, faultInjectionEnabled } from './fault/fault.module';
 import { GrpcDeadlineInterceptor } from './grpc/deadline.interceptor';
 import { HealthModule } from './health/health.module';
 
 /**
  * What every service imports once in its AppModule: validated configuration, JSON logging,
- * metrics, health (HTTP and, for gRPC servers, grpc.health.v1) and deadline propagation.
+ * metrics, health (HTTP and, for gRPC servers, grpc.health.v1) and deadline propagation; for gRPC
+ * servers with FAULT_INJECTION enabled (test profile only), ordermesh.testing.v1.FaultService.
  */
 @Module({})
 export class ServiceModule {
@@ -29,6 +31,8 @@ export class ServiceModule {
         }),
         MetricsModule.forRoot(options.name),
         HealthModule.forRoot({ grpc: options.grpc }),
+        // After MetricsModule: its interceptor wraps this one, so injected faults show in metrics.
+        ...(options.grpc && faultInjectionEnabled() ? [FaultModule] : []),
       ],
       providers: [{ provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor }],
     };

@@ -122,6 +122,7 @@ export class GrpcClient<T extends object> {
       ['target', 'state'],
     );
     state.set({ target }, 0);
+    this.initialiseCounters(methods);
     this.breaker = new DownstreamBreaker(target, {
       volumeThreshold: options.volumeThreshold ?? 10,
       resetTimeoutMs: options.resetTimeoutMs ?? 5_000,
@@ -132,6 +133,25 @@ export class GrpcClient<T extends object> {
         transitions.inc({ target, state: next });
       },
     });
+  }
+
+  /** Series exist from the first scrape (at zero), so dashboards and alerts never see gaps. */
+  private initialiseCounters(methods: readonly string[]): void {
+    for (const [name, help] of [
+      ['ordermesh_grpc_client_retries_total', 'Retried outbound gRPC calls'],
+      ['ordermesh_grpc_client_timeouts_total', 'Outbound gRPC calls past their deadline'],
+    ] as const) {
+      const counter = this.metrics.counter(name, help, ['target', 'grpc_method']);
+      for (const rpc of methods) counter.inc({ target: this.target, grpc_method: rpc }, 0);
+    }
+    const rejections = this.metrics.counter(
+      'ordermesh_grpc_client_rejections_total',
+      'Outbound calls refused locally',
+      ['target', 'reason'],
+    );
+    for (const reason of ['breaker_open', 'bulkhead_full']) {
+      rejections.inc({ target: this.target, reason }, 0);
+    }
   }
 
   get breakerState(): BreakerState {
