@@ -54,6 +54,7 @@ seed: ## Load the demo catalogue, stock, prices and users into a running platfor
 # ---- quality --------------------------------------------------------------------------------
 .PHONY: lint typecheck format check-generated unit e2e test
 lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
+	@nx show projects >/dev/null
 	@eslint --max-warnings=0 .
 	@prettier --check --log-level warn .
 	@buf lint

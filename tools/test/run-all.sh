@@ -41,11 +41,12 @@ jest_json() { # name config...
   jest --ci --json --outputFile="$ORDERMESH_JEST_RESULTS/$name.json" "$@"
 }
 
-step_lint()        { eslint --max-warnings=0 . && prettier --check --log-level warn . ; }
+# ESLint's Nx module-boundary rule skips itself without a project graph: compute it first.
+step_lint()        { nx show projects >/dev/null && eslint --max-warnings=0 . && prettier --check --log-level warn . ; }
 step_contracts()   { buf lint && bash tools/proto/buf-breaking.sh && node tools/proto/check-generated.mjs ; }
 step_typecheck()   { tsc -p tsconfig.json ; }
 step_unit()        { jest_json unit -c jest.config.js ; }
-step_platform_unit() { node --test --test-reporter=spec 'tools/platform/**/*.test.ts' ; }
+step_tools_unit()  { node --test --test-reporter=spec 'tools/platform/**/*.test.ts' 'tools/lint/*.test.mjs' ; }
 step_chart()       { node tools/chart/sync-assets.mjs --check && jest_json chart -c charts/ordermesh/tests/jest.config.ts ; }
 step_observability() { bash tools/observability/check.sh ; }
 
@@ -56,7 +57,7 @@ started_all=$SECONDS
 ( node tools/platform/bin/ordermesh.mjs setup >"$RESULTS/setup.log" 2>&1; echo $? >"$RESULTS/setup.rc" ) &
 setup_pid=$!
 
-steps=(lint contracts typecheck unit platform_unit)
+steps=(lint contracts typecheck unit tools_unit)
 [[ -f charts/ordermesh/tests/jest.config.ts ]] && steps+=(chart)
 [[ -f tools/observability/check.sh ]] && steps+=(observability)
 run_parallel "${steps[@]}"

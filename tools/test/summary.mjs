@@ -17,14 +17,14 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       ` (${report.numTotalTestSuites} suites)`,
   );
 }
-const nodeLog = path.join(dir, 'platform_unit.log');
+const nodeLog = path.join(dir, 'tools_unit.log');
 if (existsSync(nodeLog)) {
   const text = readFileSync(nodeLog, 'utf8');
   const count = (name) => Number(text.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
   passed += count('pass');
   failed += count('fail');
   skipped += count('skipped');
-  console.log(`  platform   ${count('pass')} passed, ${count('fail')} failed (node:test)`);
+  console.log(`  tools      ${count('pass')} passed, ${count('fail')} failed (node:test)`);
 }
 console.log(`make test took ${seconds} s`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
