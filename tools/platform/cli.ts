@@ -196,7 +196,13 @@ export async function main(argv: string[]): Promise<void> {
         const rows: string[][] = [];
         for (const c of COMPONENTS)
           for (const [k, v] of Object.entries(e[c.name] ?? {})) rows.push([c.name, k, v]);
-        out(`profile ${p.profile}`);
+        const gateway = e['gateway']?.['http'];
+        out(`Ordermesh (${p.profile} profile)`);
+        out(`  API          ${gateway}/api/v1`);
+        out(`  API docs     ${gateway}/api/docs`);
+        out(`  Jaeger       ${e['jaeger']?.['ui']}  (traces: /api/traces?service=gateway)`);
+        out(`  Prometheus   ${e['prometheus']?.['ui']}`);
+        out('');
         out(table(rows));
         break;
       }
