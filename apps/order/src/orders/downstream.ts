@@ -27,7 +27,8 @@ export function grpcCode(error: unknown): number | undefined {
 /** "UNAVAILABLE: connection refused" — for logs and the saga history. */
 export function describeError(error: unknown): string {
   if (isGrpcCallError(error)) {
-    const name = (GrpcStatus as unknown as Record<number, string>)[error.code] ?? String(error.code);
+    const name =
+      (GrpcStatus as unknown as Record<number, string>)[error.code] ?? String(error.code);
     return `${name}: ${error.details}`.slice(0, 500);
   }
   return (error instanceof Error ? error.message : String(error)).slice(0, 500);

@@ -4,11 +4,7 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Placement refusals (nothing stored), the `reason` of ordermesh_orders_total{status="rejected"}. */
 export type RejectReason =
-  | 'customer_inactive'
-  | 'unknown_product'
-  | 'not_for_sale'
-  | 'mixed_currency'
-  | 'out_of_stock';
+  'customer_inactive' | 'unknown_product' | 'not_for_sale' | 'mixed_currency' | 'out_of_stock';
 
 /** Saga durations run from seconds to the payment deadline (minutes). */
 const SAGA_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];

@@ -7,6 +7,7 @@ import {
   type Order,
   type OrderLine,
   type OrderStep,
+  type TraceContext,
 } from '@ordermesh/contracts';
 import type { EntityManager } from 'typeorm';
 import type {
@@ -37,6 +38,8 @@ export interface OrderRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** W3C trace context of the placing (or cancelling) request; the saga's steps continue it. */
+  trace_context: TraceContext | null;
 }
 
 export interface LineRow {
@@ -75,7 +78,9 @@ export interface NewOrder {
   totalMinor: number;
   currency: string;
   shippingAddress: Address | null;
-  paymentDeadlineAt: Date;
+  /** From placement (database time) until the saga stops trying to authorize the payment. */
+  paymentDeadlineMs: number;
+  traceContext: TraceContext;
 }
 
 export type LockMode = 'none' | 'update' | 'skip-locked';
@@ -91,19 +96,24 @@ export async function findOrder(
   id: string,
   lock: LockMode = 'none',
 ): Promise<OrderRow | undefined> {
-  const rows = await manager.query<OrderRow[]>(`SELECT * FROM orders WHERE id = $1 ${LOCKS[lock]}`, [
-    id,
-  ]);
+  const rows = await manager.query<OrderRow[]>(
+    `SELECT * FROM orders WHERE id = $1 ${LOCKS[lock]}`,
+    [id],
+  );
   return rows[0];
 }
 
-/** Claims an order whose saga step is due, unless another worker holds it (SKIP LOCKED). */
+/**
+ * Claims an order whose saga step is due, unless another worker holds it (SKIP LOCKED). `db_now`
+ * is the database's clock: deadlines and retry times are all database time, so the clocks of the
+ * service's replicas do not matter.
+ */
 export async function claimDueOrder(
   manager: EntityManager,
   id: string,
-): Promise<OrderRow | undefined> {
-  const rows = await manager.query<OrderRow[]>(
-    `SELECT * FROM orders
+): Promise<(OrderRow & { db_now: Date }) | undefined> {
+  const rows = await manager.query<(OrderRow & { db_now: Date })[]>(
+    `SELECT *, clock_timestamp() AS db_now FROM orders
      WHERE id = $1 AND saga_state <> 'DONE' AND next_attempt_at <= now()
      FOR UPDATE SKIP LOCKED`,
     [id],
@@ -137,8 +147,9 @@ export async function insertOrder(
 ): Promise<void> {
   await manager.query(
     `INSERT INTO orders (id, customer_id, status, saga_state, payment_method, total_minor, currency,
-                         shipping_address, payment_deadline_at, next_attempt_at)
-     VALUES ($1, $2, 'PENDING', 'RESERVED', $3, $4, $5, $6, $7, now())`,
+                         shipping_address, payment_deadline_at, next_attempt_at, trace_context)
+     VALUES ($1, $2, 'PENDING', 'RESERVED', $3, $4, $5, $6,
+             now() + $7::float8 * interval '1 millisecond', now(), $8)`,
     [
       order.id,
       order.customerId,
@@ -146,7 +157,8 @@ export async function insertOrder(
       order.totalMinor,
       order.currency,
       order.shippingAddress ? JSON.stringify(order.shippingAddress) : null,
-      order.paymentDeadlineAt,
+      order.paymentDeadlineMs,
+      JSON.stringify(order.traceContext),
     ],
   );
   await manager.query(
@@ -255,6 +267,15 @@ export async function toMessages(manager: EntityManager, rows: OrderRow[]): Prom
   return rows.map((row) => toMessage(row, linesBy.get(row.id) ?? [], stepsBy.get(row.id) ?? []));
 }
 
+/** One order with its lines and history, as an API message. */
+export async function toOrderMessage(manager: EntityManager, row: OrderRow): Promise<Order> {
+  const [lines, steps] = await Promise.all([
+    findLines(manager, [row.id]),
+    findSteps(manager, [row.id]),
+  ]);
+  return toMessage(row, lines, steps);
+}
+
 export function toMessage(row: OrderRow, lines: LineRow[], steps: StepRow[]): Order {
   return {
     orderId: row.id,
@@ -262,25 +283,21 @@ export function toMessage(row: OrderRow, lines: LineRow[], steps: StepRow[]): Or
     status: OrderStatus[row.status],
     // Only a finished cancellation has a reason; while compensating the order keeps its status.
     cancelReason: row.status === 'CANCELLED' ? (row.cancel_reason ?? '') : '',
-    lines: lines.map(
-      (line): OrderLine => ({
-        productId: line.product_id,
-        name: line.name,
-        quantity: line.quantity,
-        unitPrice: { amountMinor: Number(line.unit_price_minor), currency: line.currency },
-        lineTotal: { amountMinor: Number(line.line_total_minor), currency: line.currency },
-      }),
-    ),
+    lines: lines.map((line): OrderLine => ({
+      productId: line.product_id,
+      name: line.name,
+      quantity: line.quantity,
+      unitPrice: { amountMinor: Number(line.unit_price_minor), currency: line.currency },
+      lineTotal: { amountMinor: Number(line.line_total_minor), currency: line.currency },
+    })),
     total: { amountMinor: Number(row.total_minor), currency: row.currency },
     paymentMethod: row.payment_method,
-    steps: steps.map(
-      (step): OrderStep => ({
-        step: step.step,
-        status: OrderStepStatus[step.status],
-        detail: step.detail,
-        at: step.at.toISOString(),
-      }),
-    ),
+    steps: steps.map((step): OrderStep => ({
+      step: step.step,
+      status: OrderStepStatus[step.status],
+      detail: step.detail,
+      at: step.at.toISOString(),
+    })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     shippingAddress: row.shipping_address,

@@ -25,8 +25,7 @@ export interface ValidPlaceOrder {
 }
 
 export type ValidationResult =
-  | { ok: true; value: ValidPlaceOrder }
-  | { ok: false; problems: string[] };
+  { ok: true; value: ValidPlaceOrder } | { ok: false; problems: string[] };
 
 /**
  * Checks a PlaceOrder request (INVALID_ARGUMENT otherwise): customer UUID, idempotency key 8..128

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addressSchema, idSchema, itemLineSchema, moneySchema, timestampSchema } from './fields';
 
-/** Stock is reserved and the payment authorized (status CONFIRMED); shipping creates the shipment. */
+/** Stock is committed and the payment captured (status CONFIRMED); shipping creates the shipment. */
 export const ORDER_CONFIRMED_V1 = 'order.confirmed.v1';
 
 export const orderConfirmedV1Schema = z.object({

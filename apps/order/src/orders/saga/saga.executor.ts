@@ -5,13 +5,19 @@ import {
   type InventoryServiceClient,
   type PaymentServiceClient,
 } from '@ordermesh/contracts';
+import { runWithDeadline } from '@ordermesh/resilience';
 import { GrpcClient, GrpcStatus, InjectGrpcClient } from '@ordermesh/service-kit';
 import { describeError, grpcCode, isTransient } from '../downstream';
 import type { OrderRow } from '../orders.repository';
 import type { SagaAction, StepOutcome } from './state-machine';
 
-/** Budget of one saga call; the worker holds the order's row lock meanwhile. */
-export const SAGA_CALL_TIMEOUT_MS = 3_000;
+/** Budget of one attempt of a saga call. */
+export const SAGA_CALL_TIMEOUT_MS = 2_000;
+/**
+ * Budget of a whole step, the gRPC client's own retries of idempotent calls included: the worker
+ * holds the order's row lock meanwhile (CancelOrder waits up to 5 s for it).
+ */
+export const SAGA_STEP_BUDGET_MS = 4_000;
 
 /**
  * Performs one saga action against its callee and reports the outcome in the saga's terms. Every
@@ -26,7 +32,9 @@ export class SagaExecutor {
 
   async run(action: SagaAction, order: OrderRow): Promise<StepOutcome> {
     try {
-      return await this.perform(action, order);
+      return await runWithDeadline(Date.now() + SAGA_STEP_BUDGET_MS, () =>
+        this.perform(action, order),
+      );
     } catch (error) {
       return classify(action, error);
     }
@@ -63,7 +71,10 @@ export class SagaExecutor {
       }
       case 'capture_payment': {
         const { payment } = await this.payment.call('capturePayment', { orderId }, options);
-        return { kind: 'ok', detail: `captured ${payment?.capturedAmount?.amountMinor ?? ''}`.trim() };
+        return {
+          kind: 'ok',
+          detail: `captured ${payment?.capturedAmount?.amountMinor ?? ''}`.trim(),
+        };
       }
       case 'void_payment':
       case 'refund_payment': {
@@ -71,7 +82,11 @@ export class SagaExecutor {
         return { kind: 'ok', detail: `payment ${payment ? PaymentStatus[payment.status] : ''}` };
       }
       case 'commit_stock': {
-        const { reservation } = await this.inventory.call('commitReservation', { orderId }, options);
+        const { reservation } = await this.inventory.call(
+          'commitReservation',
+          { orderId },
+          options,
+        );
         return { kind: 'ok', detail: `reservation ${reservation?.reservationId ?? ''} committed` };
       }
       case 'release_stock': {

@@ -140,8 +140,7 @@ export interface Transition {
 
 /** What to do next for a claimed order: call `action`, or apply `transition` without a call. */
 export type Plan =
-  | { kind: 'call'; action: SagaAction }
-  | { kind: 'transition'; transition: Transition };
+  { kind: 'call'; action: SagaAction } | { kind: 'transition'; transition: Transition };
 
 const move = (
   s: SagaSnapshot,
@@ -191,7 +190,8 @@ export function plan(s: SagaSnapshot, now: Date): Plan {
       ]),
     };
   }
-  const action = actionOf(s.state)!;
+  const action = actionOf(s.state);
+  if (!action) throw new Error(`plan: no action for ${s.state}`);
   if (s.totalMinor === 0 && PAYMENT_ACTIONS.has(action)) {
     // The payment service refuses non-positive amounts: a free order has nothing to pay or undo.
     return {
@@ -268,10 +268,18 @@ export function afterStep(s: SagaSnapshot, action: SagaAction, outcome: StepOutc
         // The reservation was committed (e.g. the commit went through but its reply was lost).
         return move(s, 'RESTOCKING', [{ step: action, status: 'FAILED', detail }]);
       }
-      return finishCancel(s, { step: action, status: 'COMPENSATED', detail: detail || 'nothing to release' });
+      return finishCancel(s, {
+        step: action,
+        status: 'COMPENSATED',
+        detail: detail || 'nothing to release',
+      });
     case 'restock_stock':
       // rejected: the reservation is not committed (released or expired): its units are back.
-      return finishCancel(s, { step: action, status: 'COMPENSATED', detail: detail || 'nothing to restock' });
+      return finishCancel(s, {
+        step: action,
+        status: 'COMPENSATED',
+        detail: detail || 'nothing to restock',
+      });
   }
 }
 

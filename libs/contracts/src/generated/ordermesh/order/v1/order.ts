@@ -44,7 +44,12 @@ export interface OrderLine {
 
 /** One entry of the saga log, oldest first. */
 export interface OrderStep {
-  /** Step name in snake_case, e.g. "reserve_stock", "authorize_payment". */
+  /**
+   * Step name in snake_case: reserve_stock, authorize_payment, commit_stock,
+   * capture_payment, cancel_order, void_payment, release_stock,
+   * refund_payment, restock_stock, create_shipment, ship_order. A step that
+   * failed transiently and is retried appears as FAILED, then again.
+   */
   step: string;
   status: OrderStepStatus;
   /** Human-readable detail, e.g. a decline reason. */
@@ -56,7 +61,13 @@ export interface Order {
   orderId: string;
   customerId: string;
   status: OrderStatus;
-  /** Set when CANCELLED. */
+  /**
+   * Set when CANCELLED: "payment declined: <provider reason>", "payment
+   * unavailable" (not authorized before the payment deadline), "payment
+   * failed: <detail>", "reservation expired", "cancelled by customer",
+   * "cancelled by admin". Empty otherwise (also while a cancellation is
+   * still being compensated).
+   */
   cancelReason: string;
   lines: OrderLine[];
   /** Sum of line totals. */
@@ -122,14 +133,25 @@ export interface CancelOrderResponse {
 
 export interface OrderServiceClient {
   /**
-   * PlaceOrder prices the items, reserves stock and authorizes payment.
-   * Idempotent per (customer_id, idempotency_key): a repeat returns the same
-   * order; ALREADY_EXISTS when the key was used with a different request.
-   * Business failures (unknown product, no price, out of stock, payment
-   * declined) are not errors: the order is returned CANCELLED with
-   * cancel_reason. INVALID_ARGUMENT for empty items, quantity <= 0 or a
-   * missing idempotency_key. Publishes order.placed.v1, then
-   * order.confirmed.v1 or order.cancelled.v1.
+   * PlaceOrder checks the customer is ACTIVE, prices the items, reserves the
+   * stock (all lines or none) and stores the order PENDING, all in one
+   * transaction; the payment is NOT called here: the order service's saga
+   * authorizes and captures it asynchronously (poll GetOrder for CONFIRMED or
+   * CANCELLED). Idempotent per (customer_id, idempotency_key): the same
+   * request again (even concurrently: it waits for the first) returns the same
+   * order; the key with a different request is FAILED_PRECONDITION
+   * ("idempotency key reused with a different request"); ABORTED when a
+   * concurrent request with the key is still running after 10 s.
+   * Refusals store nothing: INVALID_ARGUMENT for 0 or more than 50 items,
+   * quantities outside 1..1000, non-UUID ids, a payment_method outside
+   * [a-z0-9_-]{1,64}, an idempotency_key outside [A-Za-z0-9_-]{8,128}, an
+   * incomplete shipping address, or a customer that is unknown or suspended
+   * ("customer is not active"); NOT_FOUND listing unknown products;
+   * FAILED_PRECONDITION for products without a price ("not for sale"), prices
+   * in more than one currency, or not enough stock (details: `shortages`);
+   * UNAVAILABLE when user, product, pricing or inventory cannot be reached.
+   * Publishes order.placed.v1; the saga later order.confirmed.v1 or
+   * order.cancelled.v1.
    */
 
   placeOrder(request: PlaceOrderRequest, metadata?: Metadata): Observable<PlaceOrderResponse>;
@@ -141,15 +163,23 @@ export interface OrderServiceClient {
 
   getOrder(request: GetOrderRequest, metadata?: Metadata): Observable<GetOrderResponse>;
 
-  /** ListOrders pages through orders, newest first. */
+  /**
+   * ListOrders pages through orders, newest first (keyset pagination; see
+   * ordermesh.common.v1 for page_size and page_token).
+   */
 
   listOrders(request: ListOrdersRequest, metadata?: Metadata): Observable<ListOrdersResponse>;
 
   /**
-   * CancelOrder cancels a PENDING or CONFIRMED order and compensates
-   * (release/restock stock, void/refund payment). Idempotent for CANCELLED
-   * orders; FAILED_PRECONDITION when SHIPPED; NOT_FOUND as for GetOrder.
-   * Publishes order.cancelled.v1.
+   * CancelOrder cancels a PENDING or CONFIRMED (not yet shipped) order. The
+   * saga compensates — void/refund the payment, release/restock the stock —
+   * and then marks it CANCELLED with cancel_reason "cancelled by customer"
+   * (or "cancelled by admin" when customer_id is empty); `reason` is recorded
+   * in the order's history. Returns the order after waiting briefly for the
+   * compensation: usually CANCELLED, otherwise still PENDING/CONFIRMED with a
+   * cancel_order step (poll GetOrder). An order already CANCELLED (or being
+   * cancelled) is returned unchanged; FAILED_PRECONDITION when SHIPPED;
+   * NOT_FOUND as for GetOrder. Publishes order.cancelled.v1 when done.
    */
 
   cancelOrder(request: CancelOrderRequest, metadata?: Metadata): Observable<CancelOrderResponse>;
@@ -157,14 +187,25 @@ export interface OrderServiceClient {
 
 export interface OrderServiceController {
   /**
-   * PlaceOrder prices the items, reserves stock and authorizes payment.
-   * Idempotent per (customer_id, idempotency_key): a repeat returns the same
-   * order; ALREADY_EXISTS when the key was used with a different request.
-   * Business failures (unknown product, no price, out of stock, payment
-   * declined) are not errors: the order is returned CANCELLED with
-   * cancel_reason. INVALID_ARGUMENT for empty items, quantity <= 0 or a
-   * missing idempotency_key. Publishes order.placed.v1, then
-   * order.confirmed.v1 or order.cancelled.v1.
+   * PlaceOrder checks the customer is ACTIVE, prices the items, reserves the
+   * stock (all lines or none) and stores the order PENDING, all in one
+   * transaction; the payment is NOT called here: the order service's saga
+   * authorizes and captures it asynchronously (poll GetOrder for CONFIRMED or
+   * CANCELLED). Idempotent per (customer_id, idempotency_key): the same
+   * request again (even concurrently: it waits for the first) returns the same
+   * order; the key with a different request is FAILED_PRECONDITION
+   * ("idempotency key reused with a different request"); ABORTED when a
+   * concurrent request with the key is still running after 10 s.
+   * Refusals store nothing: INVALID_ARGUMENT for 0 or more than 50 items,
+   * quantities outside 1..1000, non-UUID ids, a payment_method outside
+   * [a-z0-9_-]{1,64}, an idempotency_key outside [A-Za-z0-9_-]{8,128}, an
+   * incomplete shipping address, or a customer that is unknown or suspended
+   * ("customer is not active"); NOT_FOUND listing unknown products;
+   * FAILED_PRECONDITION for products without a price ("not for sale"), prices
+   * in more than one currency, or not enough stock (details: `shortages`);
+   * UNAVAILABLE when user, product, pricing or inventory cannot be reached.
+   * Publishes order.placed.v1; the saga later order.confirmed.v1 or
+   * order.cancelled.v1.
    */
 
   placeOrder(
@@ -182,7 +223,10 @@ export interface OrderServiceController {
     metadata?: Metadata,
   ): Promise<GetOrderResponse> | Observable<GetOrderResponse> | GetOrderResponse;
 
-  /** ListOrders pages through orders, newest first. */
+  /**
+   * ListOrders pages through orders, newest first (keyset pagination; see
+   * ordermesh.common.v1 for page_size and page_token).
+   */
 
   listOrders(
     request: ListOrdersRequest,
@@ -190,10 +234,15 @@ export interface OrderServiceController {
   ): Promise<ListOrdersResponse> | Observable<ListOrdersResponse> | ListOrdersResponse;
 
   /**
-   * CancelOrder cancels a PENDING or CONFIRMED order and compensates
-   * (release/restock stock, void/refund payment). Idempotent for CANCELLED
-   * orders; FAILED_PRECONDITION when SHIPPED; NOT_FOUND as for GetOrder.
-   * Publishes order.cancelled.v1.
+   * CancelOrder cancels a PENDING or CONFIRMED (not yet shipped) order. The
+   * saga compensates — void/refund the payment, release/restock the stock —
+   * and then marks it CANCELLED with cancel_reason "cancelled by customer"
+   * (or "cancelled by admin" when customer_id is empty); `reason` is recorded
+   * in the order's history. Returns the order after waiting briefly for the
+   * compensation: usually CANCELLED, otherwise still PENDING/CONFIRMED with a
+   * cancel_order step (poll GetOrder). An order already CANCELLED (or being
+   * cancelled) is returned unchanged; FAILED_PRECONDITION when SHIPPED;
+   * NOT_FOUND as for GetOrder. Publishes order.cancelled.v1 when done.
    */
 
   cancelOrder(
