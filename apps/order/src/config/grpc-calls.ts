@@ -4,5 +4,5 @@ export const grpcCalls = {
   product: ['ResolveProducts'],
   pricing: ['GetPrices'],
   inventory: ['ReserveStock', 'CommitReservation', 'ReleaseReservation', 'RestockOrder'],
-  payment: ['AuthorizePayment', 'CapturePayment', 'RefundPayment', 'GetPayment'],
+  payment: ['AuthorizePayment', 'CapturePayment', 'RefundPayment'],
 } as const;

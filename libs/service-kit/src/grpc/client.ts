@@ -274,6 +274,12 @@ export class GrpcClientsModule {
           options: {
             url: String(config[addressVariable(spec.domain)]),
             ...grpcTransportOptions(spec.domain),
+            // grpc-js backs off up to 120 s between reconnects by default: a downstream that
+            // comes back after an outage would stay unreachable for minutes.
+            channelOptions: {
+              'grpc.initial_reconnect_backoff_ms': 200,
+              'grpc.max_reconnect_backoff_ms': 2_000,
+            },
           },
         }),
       })),
