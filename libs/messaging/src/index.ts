@@ -1,6 +1,5 @@
 // @ordermesh/messaging: Kafka (kafkajs) for the services: transactional outbox and relay,
 // idempotent consumers with retries and dead-lettering, and their NestJS modules.
-export * from './backoff';
 export * from './connection';
 export * from './consumer/dead-letter';
 export * from './consumer/event-consumer';

@@ -3,3 +3,4 @@ export * from './breaker';
 export * from './deadline';
 export * from './retry';
 export * from './retry-budget';
+export * from './infrastructure-errors';

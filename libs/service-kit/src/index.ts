@@ -12,3 +12,4 @@ export * from './health/readiness';
 export * from './service.module';
 export * from './grpc/health-probe';
 export * from './http/deadline.middleware';
+export * from './grpc/error.interceptor';

@@ -6,6 +6,7 @@ import { SERVICE_CONFIG, ServiceConfigModule } from './config/config.module';
 import type { BaseEnv } from './config/env';
 import { FaultModule, faultInjectionEnabled } from './fault/fault.module';
 import { GrpcDeadlineInterceptor } from './grpc/deadline.interceptor';
+import { GrpcErrorInterceptor } from './grpc/error.interceptor';
 import { HealthModule } from './health/health.module';
 
 /**
@@ -34,7 +35,10 @@ export class ServiceModule {
         // After MetricsModule: its interceptor wraps this one, so injected faults show in metrics.
         ...(options.grpc && faultInjectionEnabled() ? [FaultModule] : []),
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor }],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: GrpcErrorInterceptor },
+      ],
     };
   }
 }

@@ -9,6 +9,7 @@ import type {
   Message,
 } from 'kafkajs';
 import { EventConsumer } from './event-consumer';
+import { ConsumerStoppingError } from './types';
 
 /** Just enough of a kafkajs Consumer to drive EventConsumer without a broker. */
 class FakeConsumer extends EventEmitter {
@@ -126,6 +127,34 @@ describe('EventConsumer', () => {
       'dlq-consumer-group': 'notification',
     });
     await consumer.stop();
+  });
+
+  it('leaves a record waiting for its database uncommitted when the service stops', async () => {
+    const { consumer, consumers, dlq } = setup();
+    let calls = 0;
+    await consumer.consume({
+      topics: [USER_REGISTERED_V1],
+      handle: async () => {
+        calls += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:64320'), {
+          code: 'ECONNREFUSED',
+        });
+      },
+    }).joined;
+    const [fake] = consumers;
+    if (!fake) throw new Error('no consumer created');
+    const delivery = fake.deliver(USER_REGISTERED_V1, '3', serializeEvent(event));
+    const outcome = delivery.then(
+      () => 'committed',
+      (error: unknown) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    await consumer.stop();
+    // eachMessage rejected: kafkajs does not commit the offset; the record comes back later.
+    expect(await outcome).toBeInstanceOf(ConsumerStoppingError);
+    expect(dlq).toEqual([]);
+    expect(consumers[0]?.disconnect).toHaveBeenCalled();
   });
 
   it('re-creates a consumer that kafkajs gave up on', async () => {

@@ -1,7 +1,7 @@
 import { dlqTopic, type EventType } from '@ordermesh/contracts';
 import type { Metrics } from '@ordermesh/observability';
+import { fullJitterBackoff } from '@ordermesh/resilience';
 import type { Consumer, ConsumerConfig } from 'kafkajs';
-import { type BackoffPolicy, fullJitterDelay } from '../backoff';
 import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
 import { type MessagingMetrics, messagingMetrics } from '../metrics';
 import type { EventPublisher } from '../publisher';
@@ -48,7 +48,7 @@ export interface EventConsumerOptions {
 }
 
 /** Re-creating a consumer that kafkajs gave up on (e.g. a long Kafka outage). */
-const RESTART_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 30_000 };
+const RESTART_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
 
 /**
  * Subscribes handlers to event topics. Per record: restore the trace context, validate, handle with
@@ -140,6 +140,8 @@ class Subscription implements ConsumerHandle {
   private restartTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
+  /** Aborted by stop(): a record waiting for its dependency gives up (uncommitted) at once. */
+  private readonly stopped = new AbortController();
 
   constructor(
     private readonly kafka: EventConsumerOptions['kafka'],
@@ -163,6 +165,7 @@ class Subscription implements ConsumerHandle {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     clearTimeout(this.restartTimer);
     const consumer = this.consumer;
     this.consumer = undefined;
@@ -219,9 +222,10 @@ class Subscription implements ConsumerHandle {
           headers: message.headers,
           timestamp: message.timestamp,
         };
-        // Rejects only when dead-lettering failed (Kafka down): the offset stays uncommitted and
-        // kafkajs redelivers the record after its own retry/restart.
-        await this.processor.process(record, heartbeat);
+        // Rejects only when dead-lettering failed (Kafka down) or the consumer is stopping while
+        // the record waits for its dependency: the offset stays uncommitted and the record is
+        // redelivered (after kafkajs' own retry/restart, or to the next run of the service).
+        await this.processor.process(record, heartbeat, this.stopped.signal);
       },
     });
   }
@@ -229,7 +233,10 @@ class Subscription implements ConsumerHandle {
   private restartLater(consumer: Consumer | undefined, error: unknown): void {
     if (this.stopping || consumer !== this.consumer) return;
     this.failures += 1;
-    const delayMs = Math.max(250, fullJitterDelay(this.failures, RESTART_BACKOFF));
+    const delayMs = Math.max(
+      250,
+      fullJitterBackoff(this.failures - 1, RESTART_BACKOFF.baseMs, RESTART_BACKOFF.capMs),
+    );
     this.logger.error(
       `consumer ${this.groupId} (${this.topics.join(', ')}) stopped: ${errorMessage(error)}; restarting in ${delayMs} ms`,
     );

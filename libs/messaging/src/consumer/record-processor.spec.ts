@@ -5,7 +5,12 @@ import { USER_REGISTERED_V1, createEvent, serializeEvent } from '@ordermesh/cont
 import { Metrics } from '@ordermesh/observability';
 import { messagingMetrics } from '../metrics';
 import { RecordProcessor, type RecordProcessorOptions } from './record-processor';
-import { type EventHandler, type InboundRecord, NonRetryableError } from './types';
+import {
+  ConsumerStoppingError,
+  type EventHandler,
+  type InboundRecord,
+  NonRetryableError,
+} from './types';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
@@ -54,8 +59,9 @@ function setup(handle: EventHandler, options: Partial<RecordProcessorOptions> = 
       deadLettered.push({ record: r, reason });
     },
     metrics: messagingMetrics(metrics),
-    sleep: async (ms) => {
+    sleep: async (ms, signal) => {
       sleeps.push(ms);
+      if (signal?.aborted) throw new Error('aborted');
     },
     random: () => 0.5,
     ...options,
@@ -182,5 +188,91 @@ describe('RecordProcessor', () => {
     });
     await expect(processor.process(record('{nope'))).rejects.toThrow('Kafka down');
     expect(await text()).not.toContain('outcome="dead_lettered"');
+  });
+
+  describe('while a dependency is unreachable', () => {
+    const refused = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:64320'), { code: 'ECONNREFUSED' });
+
+    it('never dead-letters: retries with bounded backoff until the dependency is back', async () => {
+      const heartbeat = jest.fn(async () => undefined);
+      const attempts: number[] = [];
+      // A 30 s database outage seen by the handler: 40 refused connections, then success.
+      const { processor, deadLettered, sleeps, text } = setup(
+        async (_e, meta) => {
+          attempts.push(meta.attempt);
+          if (meta.attempt <= 40) throw refused();
+        },
+        { random: () => 0.999 },
+      );
+      await expect(processor.process(record(serializeEvent(event)), heartbeat)).resolves.toBe(
+        'processed',
+      );
+      expect(attempts).toHaveLength(41);
+      expect(deadLettered).toEqual([]);
+      expect(heartbeat).toHaveBeenCalledTimes(40);
+      // Full jitter from 250 ms, capped at 5 s, never shorter than the base.
+      expect(sleeps.slice(0, 3)).toEqual([250, 499, 999]);
+      expect(Math.max(...sleeps)).toBe(4_995);
+      expect(sleeps.every((ms) => ms >= 250 && ms <= 5_000)).toBe(true);
+      const metrics = await text();
+      expect(metrics).toContain(consumed('retried', 40));
+      expect(metrics).toContain(consumed('processed', 1));
+      expect(metrics).not.toContain('outcome="dead_lettered"');
+    });
+
+    it.each([
+      ['a terminated connection', new Error('Connection terminated unexpectedly')],
+      ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+      [
+        'a database closed to connections (TypeORM-wrapped)',
+        Object.assign(new Error('query failed'), {
+          driverError: Object.assign(
+            new Error('database "payment_svc" is not currently accepting connections'),
+            { code: '55000' },
+          ),
+        }),
+      ],
+      ['an administrator shutdown', Object.assign(new Error('terminating'), { code: '57P01' })],
+      ['Redis gone', new Error('Connection is closed.')],
+      ['a downstream UNAVAILABLE', Object.assign(new Error('x'), { code: 14, details: 'down' })],
+    ])('treats %s as an outage, not as a bad record', async (_what, failure) => {
+      let calls = 0;
+      const { processor, deadLettered } = setup(async () => {
+        calls += 1;
+        if (calls <= 5) throw failure;
+      });
+      await expect(processor.process(record(serializeEvent(event)))).resolves.toBe('processed');
+      expect(calls).toBe(6);
+      expect(deadLettered).toEqual([]);
+    });
+
+    it('counts only the record’s own failures towards the DLQ', async () => {
+      let calls = 0;
+      const { processor, deadLettered } = setup(async () => {
+        calls += 1;
+        throw calls % 2 === 1 ? refused() : new Error('constraint violated');
+      });
+      await expect(processor.process(record(serializeEvent(event)))).resolves.toBe('dead_lettered');
+      // refused, own, refused, own, refused, own: three failures of its own.
+      expect(calls).toBe(6);
+      expect(deadLettered[0]?.reason).toBe('handler failed after 3 attempts: constraint violated');
+    });
+
+    it('gives up without committing when the consumer stops during the outage', async () => {
+      const stopping = new AbortController();
+      let calls = 0;
+      const { processor, deadLettered, text } = setup(async () => {
+        calls += 1;
+        if (calls === 3) stopping.abort();
+        throw refused();
+      });
+      await expect(
+        processor.process(record(serializeEvent(event)), undefined, stopping.signal),
+      ).rejects.toBeInstanceOf(ConsumerStoppingError);
+      expect(calls).toBe(3);
+      expect(deadLettered).toEqual([]);
+      expect(await text()).not.toContain('outcome="processed"');
+    });
   });
 });

@@ -40,13 +40,29 @@ export type EventHandler<T extends EventType = EventType> = (
 export type RecordOutcome = 'processed' | 'duplicate' | 'dead_lettered';
 
 export interface RetryPolicy {
-  /** Handler attempts in total, the first included. */
+  /**
+   * Handler attempts in total, the first included, for failures of the record's own making. Failures
+   * because a dependency is unreachable do not count: see `outageBaseMs`.
+   */
   attempts: number;
   baseMs: number;
   capMs: number;
+  /**
+   * While a dependency is unreachable (isInfrastructureError), the record is retried without limit
+   * — never dead-lettered, never committed — with full-jitter backoff from this base …
+   */
+  outageBaseMs: number;
+  /** … up to this cap, well below the group's session timeout (heartbeats go out in between). */
+  outageCapMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseMs: 100, capMs: 2_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 3,
+  baseMs: 100,
+  capMs: 2_000,
+  outageBaseMs: 250,
+  outageCapMs: 5_000,
+};
 
 /**
  * Thrown by a handler when retrying cannot help (e.g. the event refers to something that can never
@@ -54,4 +70,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, baseMs: 100, cap
  */
 export class NonRetryableError extends Error {
   override readonly name = 'NonRetryableError';
+}
+
+/**
+ * The consumer is stopping while a record waits for its dependency: the record is left
+ * uncommitted (it is redelivered after the restart) and the shutdown goes on.
+ */
+export class ConsumerStoppingError extends Error {
+  override readonly name = 'ConsumerStoppingError';
 }

@@ -1,0 +1,89 @@
+/**
+ * Whether a handler failed because a dependency is unreachable (its database, Redis, a downstream
+ * gRPC service) rather than because of the record itself. Such a failure says nothing about the
+ * record: the consumer keeps it uncommitted and waits for the dependency instead of dead-lettering
+ * it (see RecordProcessor).
+ *
+ * Recognised, anywhere in the error's `cause` / `driverError` / AggregateError chain:
+ * - socket errors: ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, EAI_AGAIN;
+ * - PostgreSQL: SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash
+ *   shutdown, cannot connect now), 53300 (too many connections), "database … is not currently
+ *   accepting connections"; node-postgres' "Connection terminated", pool "timeout exceeded when
+ *   trying to connect", "not queryable" clients;
+ * - Redis (ioredis): "Connection is closed", MaxRetriesPerRequestError, "Stream isn't writeable";
+ * - MongoDB driver: network, server selection and not-connected errors;
+ * - gRPC calls: UNAVAILABLE (14) and DEADLINE_EXCEEDED (4), including a local breaker rejection.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  return chain(error).some(matches);
+}
+
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const ERROR_NAMES = new Set([
+  'MaxRetriesPerRequestError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+const MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /is not queryable/i,
+  /not currently accepting connections/i,
+  /terminating connection due to administrator command/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /connection is closed/i,
+  /stream isn't writeable/i,
+  /connect (ECONNREFUSED|ETIMEDOUT)/i,
+];
+
+function matches(candidate: object): boolean {
+  const { code, name, message, details } = candidate as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    details?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (SOCKET_CODES.has(code) || PG_CODES.has(code) || code.startsWith('08')) return true;
+  }
+  if (
+    typeof code === 'number' &&
+    typeof details === 'string' &&
+    (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED)
+  ) {
+    return true;
+  }
+  if (typeof name === 'string' && ERROR_NAMES.has(name)) return true;
+  return typeof message === 'string' && MESSAGES.some((pattern) => pattern.test(message));
+}
+
+/** The error and what it wraps (bounded: causes may be cyclic). */
+function chain(error: unknown): object[] {
+  const found: object[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && found.length < 16) {
+    const next = queue.shift();
+    if (typeof next !== 'object' || next === null || found.includes(next)) continue;
+    found.push(next);
+    const wrapper = next as { cause?: unknown; driverError?: unknown; errors?: unknown };
+    queue.push(wrapper.cause, wrapper.driverError);
+    if (Array.isArray(wrapper.errors)) queue.push(...wrapper.errors);
+  }
+  return found;
+}

@@ -1,0 +1,47 @@
+import type { CallHandler, ExecutionContext } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { firstValueFrom, throwError } from 'rxjs';
+import { GrpcStatus, notFound } from './errors';
+import { GrpcErrorInterceptor } from './error.interceptor';
+
+const rpcContext = {
+  getType: () => 'rpc',
+  getClass: () => ({ name: 'OrdersController' }),
+  getHandler: () => ({ name: 'placeOrder' }),
+} as unknown as ExecutionContext;
+
+async function statusOf(error: unknown): Promise<unknown> {
+  const next: CallHandler = { handle: () => throwError(() => error) };
+  const outcome = await firstValueFrom(
+    new GrpcErrorInterceptor().intercept(rpcContext, next),
+  ).catch((e: unknown) => e);
+  return ((outcome as RpcException).getError() as { code: number }).code;
+}
+
+describe('GrpcErrorInterceptor', () => {
+  it('keeps a deliberate status', async () => {
+    expect(await statusOf(notFound('order x not found'))).toBe(GrpcStatus.NOT_FOUND);
+  });
+
+  it('turns an unreachable dependency into UNAVAILABLE', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(await statusOf(refused)).toBe(GrpcStatus.UNAVAILABLE);
+    expect(await statusOf(new Error('Connection terminated unexpectedly'))).toBe(
+      GrpcStatus.UNAVAILABLE,
+    );
+  });
+
+  it('turns a bug into INTERNAL without leaking its message', async () => {
+    const outcome = await firstValueFrom(
+      new GrpcErrorInterceptor().intercept(rpcContext, {
+        handle: () => throwError(() => new TypeError('cannot read x of undefined')),
+      }),
+    ).catch((e: unknown) => e);
+    expect((outcome as RpcException).getError()).toMatchObject({
+      code: GrpcStatus.INTERNAL,
+      message: 'internal error',
+    });
+  });
+});
