@@ -32,7 +32,8 @@ test('an app may import shared libs', async () => {
 });
 
 test('an app may not import another app', async () => {
-  const code = "import { AppModule } from '../../user/src/app.module';\nexport const m = AppModule;\n";
+  const code =
+    "import { AppModule } from '../../user/src/app.module';\nexport const m = AppModule;\n";
   const errors = await boundaryErrors('apps/gateway/src/boundary-probe.ts', code);
   assert.ok(errors.length > 0, 'importing apps/user from apps/gateway must be an error');
 });
@@ -44,7 +45,8 @@ test('production code may not import the test-only lib', async () => {
 });
 
 test('a shared lib may not import an app', async () => {
-  const code = "import { envSchema } from '../../../apps/order/src/config/env.schema';\nexport const e = envSchema;\n";
+  const code =
+    "import { envSchema } from '../../../apps/order/src/config/env.schema';\nexport const e = envSchema;\n";
   const errors = await boundaryErrors('libs/service-kit/src/boundary-probe.ts', code);
   assert.ok(errors.length > 0, 'importing an app from a lib must be an error');
 });
