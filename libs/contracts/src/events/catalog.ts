@@ -52,9 +52,9 @@ const definitions = [
     schema: priceChangedV1Schema,
     partitions: 3,
     producer: 'pricing',
-    consumers: ['product'],
+    consumers: [],
     keyField: 'productId',
-    purpose: 'Product invalidates cached product views.',
+    purpose: 'Price history for analytics; product views read prices live, so nothing caches them.',
   }),
   defineEvent({
     type: ORDER_PLACED_V1,
