@@ -68,7 +68,7 @@ images-multiarch: ## Build and push linux/amd64 + linux/arm64 images: make image
 			--platform $(BUILDX_PLATFORMS) --push -t $(REGISTRY)/$$s:$(IMAGE_TAG) $(K8S_ROOT) || exit 1; \
 	done
 
-chart-sync: ## Copy dashboards, alert rules, topics and the call graph into charts/ordermesh/files/
+chart-sync: ## Copy dashboards, alert rules, topics, call graph and retryable RPCs into charts/ordermesh/files/; regenerate istio/fault/
 	@node $(K8S_ROOT)/tools/chart/sync-assets.mjs
 
 chart-test: ## Chart tests: lint, render, schemas, policy, upgrade safety, call-graph consistency
@@ -94,6 +94,8 @@ dashboards: ## Port-forward Grafana (3000), Jaeger (16686) and Prometheus (9090)
 	echo "Jaeger     http://localhost:16686"; echo "Prometheus http://localhost:9090"; wait
 
 fault-payment: ## Inject a fault on payment: FAULT=delay (default) or FAULT=abort (istio/fault/)
+	@test -f $(K8S_ROOT)/istio/fault/payment-$(FAULT).yaml || { echo "FAULT must be delay or abort" >&2; exit 1; }
+	@node $(K8S_ROOT)/tools/chart/generate-faults.mjs --check
 	@$(KUBECTL) -n $(K8S_NAMESPACE) replace -f $(K8S_ROOT)/istio/fault/payment-$(FAULT).yaml
 	@echo "payment fault '$(FAULT)' active — make fault-clear to remove it"
 

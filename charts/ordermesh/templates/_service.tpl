@@ -484,13 +484,15 @@ spec:
     {{- end }}
 {{- end -}}
 
-{{/* In-mesh VirtualService of a gRPC service: idempotent methods get retries, the rest none */}}
+{{/* In-mesh VirtualService of a gRPC service: the called methods its proto declares idempotent
+     (files/retryable-methods.json) get retries, the rest none */}}
 {{- define "ordermesh.service.virtualService" -}}
 {{- $root := .root -}}{{- $p := .c.istio -}}{{- $name := .name -}}
 {{- $called := list -}}
 {{- range (include "ordermesh.callers" . | fromYaml).items }}{{ range .methods }}{{ $called = append $called . }}{{ end }}{{ end -}}
+{{- $declared := (include "ordermesh.retryableMethods" (dict "root" $root "domain" $name) | fromYaml).items -}}
 {{- $retryable := list -}}
-{{- range ($called | uniq | sortAlpha) }}{{ if has . $root.Values.istio.idempotentMethods }}{{ $retryable = append $retryable . }}{{ end }}{{ end -}}
+{{- range ($called | uniq | sortAlpha) }}{{ if has . $declared }}{{ $retryable = append $retryable . }}{{ end }}{{ end -}}
 {{- $dest := include "ordermesh.service.routeDestinations" (dict "root" $root "name" .name "c" .c "port" (int .c.ports.grpc)) -}}
 ---
 apiVersion: networking.istio.io/v1

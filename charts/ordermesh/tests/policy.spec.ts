@@ -17,6 +17,8 @@ import {
   WORKLOAD_KINDS,
   NAMESPACE,
 } from './support/chart';
+import { grpcPath } from './support/contracts';
+import { isRetryableRpc, rpcIdempotency, type GrpcApi } from '@ordermesh/contracts';
 
 const RESTRICTED_VOLUMES = [
   'configMap',
@@ -324,23 +326,76 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       }
     });
 
-    it('Istio: mesh retries only idempotent gRPC methods, on unavailable,reset,connect-failure', () => {
-      const idempotent: string[] = values().istio.idempotentMethods;
+    /** Paths the AuthorizationPolicy of a service allows, i.e. the RPCs its callers make. */
+    const calledPaths = (svc: string): string[] =>
+      (must(objs, 'AuthorizationPolicy', svc).spec.rules ?? []).flatMap((r: any) =>
+        r.to.flatMap((t: any) => t.operation.paths ?? []),
+      );
+    /** The route Istio picks for a request path: the first without a match or whose regex (RE2, full match) matches. */
+    const routeFor = (vs: Obj, requestPath: string): any =>
+      vs.spec.http.find(
+        (r: any) =>
+          !r.match ||
+          r.match.some((m: any) => new RegExp(`^(?:${m.uri.regex})$`).test(requestPath)),
+      );
+    const retries = (route: any): number => route?.retries?.attempts ?? 0;
+
+    it('Istio: mesh retries only RPCs whose proto declares NO_SIDE_EFFECTS or IDEMPOTENT, on unavailable,reset,connect-failure', () => {
       for (const vs of ofKind(objs, 'VirtualService').filter(
         (v) => v.metadata.name !== 'gateway-ingress',
       )) {
+        const domain = vs.metadata.name;
         for (const route of vs.spec.http) {
-          if (!route.retries?.attempts) continue;
+          if (!retries(route)) continue;
           expect(route.retries.retryOn).toBe('unavailable,reset,connect-failure');
           const m = /^\^\/ordermesh\\\.(\w+)\\\.v1\\\.(\w+)Service\/\(([\w|]+)\)\$$/.exec(
             route.match[0].uri.regex,
           );
           expect(m).not.toBeNull();
-          for (const method of m![3]!.split('|')) expect(idempotent).toContain(method);
+          // the route matches this service's own methods
+          expect(`/ordermesh.${m![1]}.v1.${m![2]}Service/X`).toBe(grpcPath(domain, 'X'));
+          const undeclared = m![3]!
+            .split('|')
+            .filter((method) => !isRetryableRpc(domain as GrpcApi, method));
+          expect([domain, undeclared]).toEqual([domain, []]);
         }
         expect(vs.spec.http.at(-1).retries).toEqual({ attempts: 0 });
       }
     });
+
+    it('Istio: every called RPC is retried exactly when its proto declares it safe to repeat', () => {
+      const wrong: string[] = [];
+      let checked = 0;
+      for (const svc of SERVICES) {
+        const vs = find(objs, 'VirtualService', svc);
+        if (!vs) continue; // no gRPC server
+        for (const p of calledPaths(svc)) {
+          const method = p.slice(p.lastIndexOf('/') + 1);
+          const retried = retries(routeFor(vs, p)) > 0;
+          if (retried !== isRetryableRpc(svc as GrpcApi, method))
+            wrong.push(`${p}: retried=${retried}, proto=${rpcIdempotency(svc as GrpcApi)[method]}`);
+          checked++;
+        }
+      }
+      expect(wrong).toEqual([]);
+      expect(checked).toBeGreaterThan(0);
+    });
+
+    it.each([
+      ['user', 'RegisterUser'],
+      ['product', 'CreateProduct'],
+    ])(
+      'Istio: %s %s (no idempotency_level in the proto) is called but never retried',
+      (svc, method) => {
+        expect(rpcIdempotency(svc as GrpcApi)[method]).toBe('IDEMPOTENCY_UNKNOWN');
+        const p = grpcPath(svc, method);
+        expect(calledPaths(svc)).toContain(p); // a real call (the gateway makes it)
+        const vs = must(objs, 'VirtualService', svc);
+        expect(routeFor(vs, p).retries).toEqual({ attempts: 0 });
+        for (const route of vs.spec.http.filter((r: any) => retries(r) > 0))
+          expect(route.match[0].uri.regex).not.toContain(method);
+      },
+    );
   }
 
   if (scenario === 'canary') {

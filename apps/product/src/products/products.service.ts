@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   InvalidPageTokenError,
-  StockStatus,
   decodePageToken,
   encodePageToken,
   normalizePageSize,
@@ -24,6 +23,7 @@ import {
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { ProductEnv } from '../config/env.schema';
+import { composeViews } from './product-view';
 import { Product, type ProductDocument } from './product.schema';
 
 export interface ProductInput {
@@ -140,43 +140,7 @@ export class ProductsService {
       this.inventory.call('getStockLevels', { productIds }, { timeoutMs }),
       this.pricing.call('getPrices', { productIds }, { timeoutMs }),
     ]);
-    const levels = new Map(
-      stock.status === 'fulfilled' ? stock.value.levels.map((l) => [l.productId, l]) : [],
-    );
-    const priced = new Map(
-      prices.status === 'fulfilled' ? prices.value.prices.map((p) => [p.productId, p]) : [],
-    );
-    return products.map((product) => {
-      const level = levels.get(product.productId);
-      const price = priced.get(product.productId);
-      return {
-        product,
-        stock: level
-          ? {
-              available: level.available,
-              status: level.available > 0 ? StockStatus.IN_STOCK : StockStatus.OUT_OF_STOCK,
-            }
-          : {
-              available: 0,
-              status:
-                stock.status === 'fulfilled' ? StockStatus.OUT_OF_STOCK : StockStatus.UNAVAILABLE,
-            },
-        price: price
-          ? {
-              unitPrice: price.unitPrice,
-              listPrice: price.listPrice,
-              discountBps: price.discountBps,
-              available: true,
-            }
-          : {
-              unitPrice: product.basePrice,
-              listPrice: product.basePrice,
-              discountBps: 0,
-              available: false,
-            },
-        degraded: stock.status === 'rejected' || prices.status === 'rejected',
-      };
-    });
+    return composeViews(products, stock, prices);
   }
 }
 
@@ -184,7 +148,8 @@ function requireId(id: string): void {
   if (!isUuid(id)) throw invalidArgument('product_id must be a UUID');
 }
 
-function validate(input: ProductInput, creating: boolean): void {
+/** Catalogue rules; every problem is reported at once as INVALID_ARGUMENT. */
+export function validate(input: ProductInput, creating: boolean): void {
   const problems: string[] = [];
   const text = (value: string | undefined, field: string, max: number, required: boolean) => {
     if (value === undefined) {

@@ -38,15 +38,7 @@ export class UsersService {
     name: string;
     role: UserRoleName;
   }): Promise<UserEntity> {
-    const email = input.email.trim().toLowerCase();
-    const name = input.name.trim();
-    const problems: string[] = [];
-    if (!EMAIL.test(email) || email.length > 254) problems.push('email is not a valid address');
-    if (input.password.length < MIN_PASSWORD || input.password.length > MAX_PASSWORD) {
-      problems.push(`password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
-    }
-    if (!name || name.length > 200) problems.push('name must be 1 to 200 characters');
-    if (problems.length) throw invalidArgument(problems.join('; '), { problems });
+    const { email, name } = normaliseRegistration(input);
 
     const passwordHash = await hash(input.password);
     try {
@@ -99,4 +91,24 @@ export class UsersService {
     user.status = status;
     return this.dataSource.getRepository(UserEntity).save(user);
   }
+}
+
+/**
+ * Checks and normalises a registration (email lower-cased, name trimmed); every problem is
+ * reported at once as INVALID_ARGUMENT, before anything is hashed or written.
+ */
+export function normaliseRegistration(input: { email: string; password: string; name: string }): {
+  email: string;
+  name: string;
+} {
+  const email = input.email.trim().toLowerCase();
+  const name = input.name.trim();
+  const problems: string[] = [];
+  if (!EMAIL.test(email) || email.length > 254) problems.push('email is not a valid address');
+  if (input.password.length < MIN_PASSWORD || input.password.length > MAX_PASSWORD) {
+    problems.push(`password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+  }
+  if (!name || name.length > 200) problems.push('name must be 1 to 200 characters');
+  if (problems.length) throw invalidArgument(problems.join('; '), { problems });
+  return { email, name };
 }

@@ -1,0 +1,34 @@
+import { RpcException } from '@nestjs/microservices';
+import { GrpcStatus } from '@ordermesh/service-kit';
+import { normaliseRegistration } from './users.service';
+
+describe('registration rules', () => {
+  it('normalises the email and the name', () => {
+    expect(
+      normaliseRegistration({
+        email: '  Ada@Example.COM ',
+        password: 'long enough',
+        name: ' Ada ',
+      }),
+    ).toEqual({ email: 'ada@example.com', name: 'Ada' });
+  });
+
+  it('reports every problem at once as INVALID_ARGUMENT', () => {
+    try {
+      normaliseRegistration({ email: 'not-an-email', password: 'short', name: '  ' });
+      throw new Error('expected a rejection');
+    } catch (error) {
+      expect((error as RpcException).getError()).toMatchObject({
+        code: GrpcStatus.INVALID_ARGUMENT,
+        message:
+          'email is not a valid address; password must be 8 to 256 characters; name must be 1 to 200 characters',
+      });
+    }
+  });
+
+  it('refuses an absurdly long password before hashing it', () => {
+    expect(() =>
+      normaliseRegistration({ email: 'a@b.de', password: 'x'.repeat(257), name: 'A' }),
+    ).toThrow(RpcException);
+  });
+});
