@@ -351,6 +351,11 @@ export function serviceEnv(
   env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
   env.OTEL_TRACES_SAMPLER_ARG = '1';
   env.OTEL_RESOURCE_ATTRIBUTES = `deployment.environment.name=local-${profile}`;
+  // Every request is sampled locally: a bigger, faster-draining span queue than the SDK's default
+  // (2048, every 5 s), so bursts from the load and chaos suites never drop spans.
+  env.OTEL_BSP_MAX_QUEUE_SIZE = '16384';
+  env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '1024';
+  env.OTEL_BSP_SCHEDULE_DELAY = '1000';
   env.JWT_SECRET = secrets.jwtSecret;
   env.JWT_ISSUER = LOCAL_JWT_ISSUER;
   env.JWT_AUDIENCE = LOCAL_JWT_AUDIENCE;
