@@ -52,7 +52,7 @@ seed: ## Load the demo catalogue, stock, prices and users into a running platfor
 	@$(ORDERMESH) seed --profile $(PROFILE)
 
 # ---- quality --------------------------------------------------------------------------------
-.PHONY: lint typecheck format check-generated unit e2e test
+.PHONY: lint typecheck format check-generated unit e2e chaos test
 lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
 	@nx show projects >/dev/null
 	@eslint --max-warnings=0 .
@@ -74,6 +74,9 @@ unit: deps ## Unit tests of every app and lib
 
 e2e: setup build ## Integration and end-to-end tests on a test-profile platform of their own
 	@bash tools/test/e2e.sh
+
+chaos: setup build ## Every chaos scenario in full (30 orders/s) on a test-profile platform; reports in results/chaos/
+	@jest --ci -c apps/platform-e2e/jest.chaos.config.js
 
 test: deps ## Everything CI runs: lint, generated-code check, unit, integration and e2e tests
 	@bash tools/test/run-all.sh

@@ -70,4 +70,12 @@ describe('DownstreamBreaker', () => {
     expect(third).toBeInstanceOf(CallRejectedError);
     expect((third as CallRejectedError).reason).toBe('bulkhead_full');
   });
+
+  it('refuses calls after shutdown as a rejection, not as an unexpected error', async () => {
+    make();
+    breaker.shutdown();
+    const refused = await breaker.run(ok).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CallRejectedError);
+    expect((refused as CallRejectedError).reason).toBe('shut_down');
+  });
 });

@@ -16,18 +16,25 @@ export interface BreakerOptions {
   onStateChange?: (state: BreakerState) => void;
 }
 
-/** Raised without calling the downstream: its breaker is open, or its bulkhead is full. */
+export type RejectionReason = 'breaker_open' | 'bulkhead_full' | 'shut_down';
+
+const REJECTION_MESSAGES: Record<RejectionReason, string> = {
+  breaker_open: 'is unavailable (circuit open)',
+  bulkhead_full: 'is busy (too many concurrent calls)',
+  shut_down: 'is not called any more (this process is shutting down)',
+};
+
+/**
+ * Raised without calling the downstream: its breaker is open, its bulkhead is full, or the breaker
+ * was shut down (the process is stopping). Callers treat it as the downstream being unavailable.
+ */
 export class CallRejectedError extends Error {
   constructor(
-    readonly reason: 'breaker_open' | 'bulkhead_full',
+    readonly reason: RejectionReason,
     readonly target: string,
     readonly retryAfterMs: number,
   ) {
-    super(
-      reason === 'breaker_open'
-        ? `${target} is unavailable (circuit open)`
-        : `${target} is busy (too many concurrent calls)`,
-    );
+    super(`${target} ${REJECTION_MESSAGES[reason]}`);
     this.name = 'CallRejectedError';
   }
 }
@@ -79,6 +86,8 @@ export class DownstreamBreaker {
         throw new CallRejectedError('breaker_open', this.target, this.resetTimeoutMs);
       }
       if (code === 'ESEMLOCKED') throw new CallRejectedError('bulkhead_full', this.target, 1_000);
+      // opossum refuses every call after shutdown(): an UNAVAILABLE, never an internal error.
+      if (code === 'ESHUTDOWN') throw new CallRejectedError('shut_down', this.target, 1_000);
       throw error;
     }
   }

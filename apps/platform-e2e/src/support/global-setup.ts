@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ordermeshCli } from './cli';
 import { CONNECTION_FILE } from './connection-file';
+import { warmUp } from './warm-up';
 
 /**
  * Starts the whole platform on the test profile (its own ports and data) and seeds it, unless
@@ -13,6 +14,10 @@ export default async function globalSetup(): Promise<void> {
     process.stdout.write('\n[e2e] starting the test-profile platform …\n');
     process.stdout.write(ordermeshCli('up'));
     process.stdout.write(ordermeshCli('seed'));
+    const info = JSON.parse(ordermeshCli('connection-info', '--json')) as {
+      services: Record<string, { http: string }>;
+    };
+    await warmUp(info.services['gateway']!.http);
     process.stdout.write(`[e2e] platform up in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   mkdirSync(path.dirname(CONNECTION_FILE), { recursive: true });

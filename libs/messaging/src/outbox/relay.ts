@@ -1,8 +1,8 @@
 import { context } from '@opentelemetry/api';
 import type { EventEnvelope } from '@ordermesh/contracts';
 import type { Metrics } from '@ordermesh/observability';
+import { exponentialBackoff } from '@ordermesh/resilience';
 import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
-import { exponentialDelay } from '../backoff';
 import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
 import { type MessagingMetrics, messagingMetrics } from '../metrics';
 import type { EventPublisher } from '../publisher';
@@ -250,10 +250,11 @@ export class OutboxRelay {
 
   private backoff(reason: string): number {
     this.failures += 1;
-    const delayMs = exponentialDelay(this.failures, {
-      baseMs: Math.max(this.pollIntervalMs, 100),
-      capMs: this.maxBackoffMs,
-    });
+    const delayMs = exponentialBackoff(
+      this.failures - 1,
+      Math.max(this.pollIntervalMs, 100),
+      this.maxBackoffMs,
+    );
     // Every failure while Kafka is down would flood the log; the first few and then every 10th.
     if (this.failures <= 3 || this.failures % 10 === 0) {
       this.logger.warn(`outbox relay: ${reason}; retry ${this.failures} in ${delayMs} ms`);

@@ -4,7 +4,7 @@ import {
   Inject,
   Injectable,
   Module,
-  OnModuleDestroy,
+  OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
 import { ClientGrpc, ClientsModule, Transport } from '@nestjs/microservices';
@@ -149,7 +149,7 @@ export class GrpcClient<T extends object> {
       'Outbound calls refused locally',
       ['target', 'reason'],
     );
-    for (const reason of ['breaker_open', 'bulkhead_full']) {
+    for (const reason of ['breaker_open', 'bulkhead_full', 'shut_down']) {
       rejections.inc({ target: this.target, reason }, 0);
     }
   }
@@ -327,7 +327,7 @@ export class GrpcClientsModule {
  * not critical: a service whose downstream is down stays in rotation and degrades instead.
  */
 @Injectable()
-class DownstreamReadiness implements OnModuleInit, OnModuleDestroy {
+class DownstreamReadiness implements OnModuleInit, OnApplicationShutdown {
   private readonly probes: GrpcHealthProbe[] = [];
 
   constructor(
@@ -354,7 +354,12 @@ class DownstreamReadiness implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /**
+   * After the servers closed (Nest: destroy hooks, then the servers, then shutdown hooks): handlers
+   * still draining during a graceful shutdown — a gRPC call in flight, the order saga finishing
+   * its step — keep working clients until then.
+   */
+  onApplicationShutdown(): void {
     for (const probe of this.probes) probe.close();
     for (const { client } of this.downstreams) client.close();
   }

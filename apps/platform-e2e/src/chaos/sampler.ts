@@ -1,0 +1,122 @@
+import { connection } from '../support/connection-env';
+import type { Platform } from './control';
+
+/** A breaker changed state (or was first seen): `service`'s breaker towards `target`. */
+export interface BreakerSample {
+  at: number;
+  service: string;
+  target: string;
+  state: 'closed' | 'half_open' | 'open' | 'unreachable';
+  /** The first sample of a breaker (its state when sampling began). */
+  initial?: boolean;
+}
+
+export interface StockSample {
+  at: number;
+  minAvailable: number;
+  minReserved: number;
+  minSold: number;
+}
+
+const STATE_NAMES = ['closed', 'half_open', 'open'] as const;
+
+/** `ordermesh_circuit_breaker_state{target="inventory"} 2` lines of a /metrics page. */
+export function parseBreakerStates(metrics: string): Map<string, BreakerSample['state']> {
+  const states = new Map<string, BreakerSample['state']>();
+  for (const line of metrics.split('\n')) {
+    const match = /^ordermesh_circuit_breaker_state\{target="([^"]+)"\} (\d+)/.exec(line);
+    if (match) states.set(match[1]!, STATE_NAMES[Number(match[2])] ?? 'open');
+  }
+  return states;
+}
+
+/**
+ * Samples, every second, every service's breaker states from its /metrics (recording changes
+ * only) and, every two seconds, the scenario's stock levels (to show they never go negative).
+ */
+export class Sampler {
+  readonly breakers: BreakerSample[] = [];
+  readonly stock: StockSample[] = [];
+  private readonly last = new Map<string, BreakerSample['state']>();
+  /** Consecutive failed scrapes per service: one slow scrape under load is not an outage. */
+  private readonly misses = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  private busy = false;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly productIds: string[],
+    private readonly now: () => number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.busy) return;
+      this.busy = true;
+      void this.sample().finally(() => (this.busy = false));
+    }, 1_000);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    while (this.busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.sample();
+  }
+
+  /** Whether `service`'s breaker towards `target` was seen in `state`. */
+  saw(service: string, target: string, state: BreakerSample['state']): boolean {
+    return this.breakers.some(
+      (s) => s.service === service && s.target === target && s.state === state,
+    );
+  }
+
+  private async sample(): Promise<void> {
+    const at = this.now();
+    await Promise.all(
+      Object.entries(connection.services).map(async ([service, { http }]) => {
+        let states: Map<string, BreakerSample['state']>;
+        try {
+          const response = await fetch(`${http}/metrics`, { signal: AbortSignal.timeout(3_000) });
+          states = parseBreakerStates(await response.text());
+          this.misses.set(service, 0);
+        } catch {
+          const misses = (this.misses.get(service) ?? 0) + 1;
+          this.misses.set(service, misses);
+          if (misses < 2) return;
+          states = new Map([['*', 'unreachable']]);
+        }
+        for (const [target, state] of states) {
+          const key = `${service}->${target}`;
+          const previous = this.last.get(key);
+          if (previous === state) continue;
+          this.last.set(key, state);
+          this.breakers.push({
+            at,
+            service,
+            target,
+            state,
+            ...(previous === undefined && state === 'closed' ? { initial: true } : {}),
+          });
+        }
+        // Back after being unreachable: its breakers start closed again.
+        if (!states.has('*') && this.last.get(`${service}->*`) === 'unreachable') {
+          this.last.delete(`${service}->*`);
+        }
+      }),
+    );
+    if (this.ticks++ % 2 === 0 && this.productIds.length > 0) {
+      try {
+        const [row] = await this.platform.query<{ a: number; r: number; s: number }>(
+          'inventory',
+          `SELECT min(available)::int AS a, min(reserved)::int AS r, min(sold)::int AS s
+             FROM stock_levels WHERE product_id = ANY($1::uuid[])`,
+          [this.productIds],
+        );
+        if (row) this.stock.push({ at, minAvailable: row.a, minReserved: row.r, minSold: row.s });
+      } catch {
+        // inventory's database unreachable right now: no sample
+      }
+    }
+  }
+}
