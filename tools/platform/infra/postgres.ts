@@ -222,7 +222,7 @@ export const postgres: Driver = {
   // SIGINT = "fast" shutdown (SIGTERM would wait for every client to disconnect).
   stopSignal: 'SIGINT',
   stopTimeoutMs: 20_000,
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 90_000,
 
   async ensureTools(ctx) {
     runtime(ctx, true);

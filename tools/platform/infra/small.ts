@@ -77,7 +77,7 @@ export const ferretdb: Driver = {
   name: 'ferretdb',
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 10_000,
-  readyTimeoutMs: 30_000,
+  readyTimeoutMs: 90_000,
   async ensureTools(ctx) {
     ensureGoTool(ctx, FERRETDB);
   },
@@ -107,7 +107,7 @@ export const redis: Driver = {
   name: 'redis',
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 10_000,
-  readyTimeoutMs: 15_000,
+  readyTimeoutMs: 90_000,
   async ensureTools() {
     debianBinary('redis-server', 'redis-server', 'Redis');
   },
@@ -130,7 +130,7 @@ export const jaeger: Driver = {
   name: 'jaeger',
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 10_000,
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 90_000,
   async ensureTools(ctx) {
     ensureGoTool(ctx, JAEGER);
   },
@@ -170,7 +170,7 @@ export const prometheus: Driver = {
   name: 'prometheus',
   stopSignal: 'SIGTERM',
   stopTimeoutMs: 15_000,
-  readyTimeoutMs: 60_000,
+  readyTimeoutMs: 90_000,
   async ensureTools() {
     debianBinary('prometheus', 'prometheus', 'Prometheus');
   },
