@@ -71,8 +71,8 @@ images-multiarch: ## Build and push linux/amd64 + linux/arm64 images: make image
 chart-sync: ## Copy dashboards, alert rules, topics, call graph and retryable RPCs into charts/ordermesh/files/; regenerate istio/fault/
 	@node $(K8S_ROOT)/tools/chart/sync-assets.mjs
 
-chart-test: ## Chart tests: lint, render, schemas, policy, upgrade safety, call-graph consistency
-	@node $(K8S_ROOT)/tools/chart/install-tools.mjs >/dev/null
+chart-test: ## Chart tests under Helm 4 and Helm 3: lint, render, schemas, policy, upgrade safety, call-graph consistency
+	@node $(K8S_ROOT)/tools/chart/install-tools.mjs --helm3 >/dev/null
 	@cd $(K8S_ROOT) && npx jest -c charts/ordermesh/tests/jest.config.ts --ci
 
 deploy: ## helm upgrade --install the chart into the ordermesh namespace (HELM_ARGS="--set istio.enabled=false" without Istio)

@@ -126,10 +126,10 @@ export function requireJava17(): void {
     );
 }
 
-export function requireGo(): string {
+export function requireGo(why = 'building FerretDB and Jaeger'): string {
   return requireCommand(
     'go',
-    'building FerretDB and Jaeger',
+    why,
     'Install Go 1.24+ (https://go.dev/doc/install) and put it on PATH.',
   );
 }
@@ -145,6 +145,36 @@ export function goBuild(opts: { moduleDir: string; pkg: string; out: string; wha
     env: { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly' },
   });
   run('mv', ['-f', tmp, opts.out]);
+}
+
+/**
+ * `go install <pkg>@<version>` into `out` (for a module whose own go.mod builds as it is: no
+ * replace directives). `flags` go before the package (e.g. `-trimpath`, `-ldflags=…`); `env` is
+ * added to the environment (e.g. GOPATH/GOCACHE/GOMODCACHE of a cache folder). Installs into a
+ * private GOBIN next to `out`, then renames, so `out` is never half written.
+ */
+export function goInstall(opts: {
+  pkg: string;
+  version: string;
+  out: string;
+  what: string;
+  flags?: string[];
+  env?: NodeJS.ProcessEnv;
+}): void {
+  requireGo(opts.what);
+  const gobin = `${opts.out}.${process.pid}.gobin`;
+  rmSync(gobin, { recursive: true, force: true });
+  mkdirSync(gobin, { recursive: true });
+  try {
+    runStreaming('go', ['install', ...(opts.flags ?? []), `${opts.pkg}@${opts.version}`], {
+      what: opts.what,
+      cwd: gobin, // outside any module: pkg@version ignores the current go.mod anyway
+      env: { GOFLAGS: '-buildvcs=false', ...process.env, ...opts.env, GOBIN: gobin, GOWORK: 'off' },
+    });
+    run('mv', ['-f', join(gobin, opts.pkg.split('/').at(-1)!), opts.out]);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+  }
 }
 
 // --- Debian packages -------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import {
 } from '@ordermesh/contracts';
 import {
   CHART,
+  HELM3,
+  HELM4,
   must,
   type Obj,
   parseManifests,
@@ -134,7 +136,7 @@ function parseEnv(text: string): Record<string, string> {
   return Object.fromEntries(
     text
       .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
+      .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
   );
 }
@@ -148,6 +150,7 @@ describe('k8s/', () => {
       'KIND_NODE_IMAGE',
       'KUBECTL_VERSION',
       'HELM_VERSION',
+      'HELM3_VERSION',
       'ISTIO_VERSION',
       'NODE_IMAGE',
       'BUILDX_PLATFORMS',
@@ -159,11 +162,15 @@ describe('k8s/', () => {
     expect(env['BUILDX_PLATFORMS']).toBe('linux/amd64,linux/arm64');
   });
 
-  it('the installed helm and kubectl are the pinned versions', () => {
+  it('the installed helm (4), helm3 and kubectl are the pinned versions', () => {
     const bin = path.join(ROOT, '.ordermesh/tools/bin');
-    expect(
-      execFileSync(path.join(bin, 'helm'), ['version', '--short'], { encoding: 'utf8' }),
-    ).toContain(env['HELM_VERSION']);
+    expect(env['HELM_VERSION']).toMatch(/^v4\./);
+    expect(env['HELM3_VERSION']).toMatch(/^v3\./);
+    for (const [h, pinned] of [
+      [HELM4, env['HELM_VERSION']],
+      [HELM3, env['HELM3_VERSION']],
+    ] as const)
+      expect(execFileSync(h.bin, ['version', '--short'], { encoding: 'utf8' })).toContain(pinned);
     expect(
       execFileSync(path.join(bin, 'kubectl'), ['version', '--client'], { encoding: 'utf8' }),
     ).toContain(env['KUBECTL_VERSION']);

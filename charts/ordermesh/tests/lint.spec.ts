@@ -1,28 +1,135 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, parseDocument, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import {
   CHART,
+  HELM3,
+  HELM4,
+  HELMS,
+  type Helm,
   helm,
   NAMESPACE,
+  parseManifests,
   RELEASE,
-  RENDER_DIR,
+  renderedText,
+  renderFile,
   scenarios,
   templateArgs,
 } from './support/chart';
 
-describe('helm lint --strict (run by global-setup)', () => {
-  it.each([['defaults'], ['ci-merged']])('%s', (name) => {
-    const out = readFileSync(path.join(RENDER_DIR, `${name}.lint`), 'utf8');
-    expect(out).toContain('1 chart(s) linted, 0 chart(s) failed');
-    expect(out).not.toMatch(/\[(WARNING|ERROR)\]/);
+// Everything that runs helm runs under Helm 4 and Helm 3 (issue #6: the chart supports both).
+describe.each(HELMS.map((h) => [h.label, h]))('%s', (_label, h) => {
+  describe('helm lint --strict (run by global-setup)', () => {
+    it.each([['defaults'], ['ci-merged']])('%s', (name) => {
+      const out = readFileSync(renderFile(h, name, 'lint'), 'utf8');
+      expect(out).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(out).not.toMatch(/\[(WARNING|ERROR)\]/);
+    });
+  });
+
+  describe('helm template renders', () => {
+    it.each(scenarios().map((s) => [s.name]))('%s', (name) => {
+      const err = renderFile(h, name, 'error');
+      expect(existsSync(err) ? readFileSync(err, 'utf8') : '').toBe('');
+    });
+  });
+
+  describe('values.schema.json is enforced', () => {
+    it.each([
+      ['an unknown top-level key', ['--set', 'bogus=1']],
+      ['an unknown component key', ['--set', 'components.user.replica=2']],
+      ['an unknown service', ['--set', 'components.billing.enabled=true']],
+      ['an image tag "latest"', ['--set', 'components.user.image.tag=latest']],
+      ['a wrong type', ['--set', 'default.replicas=two']],
+    ])('rejects %s', (_what, args) => {
+      const r = helm(templateArgs(CHART, args), h);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/schema|validation|additional|not allowed|latest/i);
+    });
+
+    it('rejects a service calling a disabled service', () => {
+      const r = helm(templateArgs(CHART, ['--set', 'components.inventory.enabled=false']), h);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('components.inventory is disabled');
+    });
+  });
+
+  describe('NOTES.txt', () => {
+    it('prints port-forward and dashboard commands', () => {
+      const notes = renderNotes(h);
+      expect(notes).toContain('port-forward svc/gateway');
+      expect(notes).toContain('port-forward svc/grafana 3000:3000');
+      expect(notes).toContain('port-forward svc/jaeger 16686:16686');
+      expect(notes).toContain('port-forward svc/prometheus 9090:9090');
+    });
   });
 });
 
-describe('helm template renders', () => {
+/**
+ * NOTES.txt as `helm template` renders it with the default values, through a copy of the chart
+ * with a probe ConfigMap that includes the file: `helm install --dry-run=client` prints NOTES
+ * without a cluster in Helm 4 only (Helm 3 still checks the cluster and its API discovery).
+ */
+function renderNotes(h: Helm): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ordermesh-notes-'));
+  try {
+    const chart = path.join(dir, 'ordermesh');
+    const tests = path.join(CHART, 'tests');
+    cpSync(CHART, chart, { recursive: true, filter: (src) => !src.startsWith(tests) });
+    writeFileSync(
+      path.join(chart, 'templates/zz-notes-probe.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-probe\ndata:\n' +
+        '  notes: {{ include "ordermesh/templates/NOTES.txt" . | toJson }}\n',
+    );
+    const r = helm(templateArgs(chart, ['--show-only', 'templates/zz-notes-probe.yaml']), h);
+    if (r.status !== 0) throw new Error(`${h.label}: rendering NOTES.txt failed: ${r.stderr}`);
+    return parseManifests(r.stdout)[0]!['data'].notes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe(`${HELM4.label}: helm install --dry-run=client`, () => {
+  it('prints the NOTES.txt the probe renders, and no warning', () => {
+    const r = helm(['install', RELEASE, CHART, '--namespace', NAMESPACE, '--dry-run=client']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.slice(r.stdout.indexOf('NOTES:') + 'NOTES:'.length).trim()).toBe(
+      renderNotes(HELM4).trim(),
+    );
+  });
+});
+
+/**
+ * The two renders with the generated credentials (`ordermesh.secretValue`: randAlphaNum, new at
+ * every render) replaced by the same placeholder in both; a value only counts as generated when
+ * both decode to letters and digits of the same length.
+ */
+function maskGenerated(a: string, b: string): [string, string] {
+  const secrets = (text: string) => parseManifests(text).filter((o) => o.kind === 'Secret');
+  const others = secrets(b);
+  let [ma, mb] = [a, b];
+  for (const x of secrets(a)) {
+    const y = others.find((o) => o.metadata.name === x.metadata.name);
+    for (const [key, va] of Object.entries<string>(x['data'] ?? {})) {
+      const vb = y?.['data']?.[key];
+      if (typeof vb !== 'string' || vb === va) continue;
+      const [da, db] = [va, vb].map((v) => Buffer.from(v, 'base64').toString('utf8'));
+      if (!/^[A-Za-z0-9]+$/.test(`${da}${db}`) || da!.length !== db!.length) continue;
+      const mark = `<generated ${x.metadata.name}/${key}: ${da!.length} characters>`;
+      ma = ma.split(va).join(mark);
+      mb = mb.split(vb).join(mark);
+    }
+  }
+  return [ma, mb];
+}
+
+describe(`${HELM3.label} renders exactly what ${HELM4.label} renders (generated credentials aside)`, () => {
   it.each(scenarios().map((s) => [s.name]))('%s', (name) => {
-    const err = path.join(RENDER_DIR, `${name}.error`);
-    expect(existsSync(err) ? readFileSync(err, 'utf8') : '').toBe('');
+    const [h4, h3] = maskGenerated(renderedText(name, HELM4), renderedText(name, HELM3));
+    expect(h4).toMatch(/^kind: Deployment$/m);
+    // document by document, so a difference shows which object it is in
+    expect(h3.split(/^---$/m)).toEqual(h4.split(/^---$/m));
   });
 });
 
@@ -56,24 +163,6 @@ describe('values.schema.json', () => {
     };
     walk(schema, '#');
     expect(loose).toEqual([]);
-  });
-
-  it.each([
-    ['an unknown top-level key', ['--set', 'bogus=1']],
-    ['an unknown component key', ['--set', 'components.user.replica=2']],
-    ['an unknown service', ['--set', 'components.billing.enabled=true']],
-    ['an image tag "latest"', ['--set', 'components.user.image.tag=latest']],
-    ['a wrong type', ['--set', 'default.replicas=two']],
-  ])('rejects %s', (_what, args) => {
-    const r = helm(templateArgs(CHART, args));
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/schema|validation|additional|not allowed|latest/i);
-  });
-
-  it('rejects a service calling a disabled service', () => {
-    const r = helm(templateArgs(CHART, ['--set', 'components.inventory.enabled=false']));
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('components.inventory is disabled');
   });
 });
 
@@ -109,17 +198,5 @@ describe('values.yaml documentation', () => {
 
   it('holds no credentials', () => {
     expect(text).not.toMatch(/^\s*(password|secret|token|apiKey)\s*:\s*\S+/im);
-  });
-});
-
-describe('NOTES.txt', () => {
-  it('prints port-forward and dashboard commands', () => {
-    const r = helm(['install', RELEASE, CHART, '--namespace', NAMESPACE, '--dry-run=client']);
-    expect(r.stderr).toBe('');
-    const notes = r.stdout.slice(r.stdout.indexOf('NOTES:'));
-    expect(notes).toContain('port-forward svc/gateway');
-    expect(notes).toContain('port-forward svc/grafana 3000:3000');
-    expect(notes).toContain('port-forward svc/jaeger 16686:16686');
-    expect(notes).toContain('port-forward svc/prometheus 9090:9090');
   });
 });

@@ -38,19 +38,33 @@ export function scenarios(): Scenario[] {
   ];
 }
 
-export function ensureTools(): string {
-  const helmPath = path.join(BIN, 'helm');
-  // idempotent (a stamp file); re-extracts when the binaries went missing
-  execFileSync(NODE, [path.join(ROOT, 'tools/chart/install-tools.mjs')], { stdio: 'ignore' });
-  return helmPath;
+/** A Helm the chart is linted and rendered with (tools/chart/install-tools.mjs installs both). */
+export interface Helm {
+  /** folder of its lint/render results under RENDER_DIR */
+  id: 'helm4' | 'helm3';
+  label: string;
+  bin: string;
+}
+/** Helm 4 from the npm kubectl layer; the content specs (policy, schemas, ...) read its render. */
+export const HELM4: Helm = { id: 'helm4', label: 'Helm 4', bin: path.join(BIN, 'helm') };
+/** Helm 3 built from the Go module helm.sh/helm/v3 (`install-tools.mjs --helm3`). */
+export const HELM3: Helm = { id: 'helm3', label: 'Helm 3', bin: path.join(BIN, 'helm3') };
+export const HELMS: Helm[] = [HELM4, HELM3];
+
+export function ensureTools(): Helm[] {
+  // idempotent (stamp files): re-extracts helm 4/kubectl when missing; builds helm3 once (minutes)
+  execFileSync(NODE, [path.join(ROOT, 'tools/chart/install-tools.mjs'), '--helm3'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return HELMS;
 }
 
 export function helm(
   args: string[],
-  cwd = ROOT,
+  h: Helm = HELM4,
 ): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(path.join(BIN, 'helm'), args, {
-    cwd,
+  const r = spawnSync(h.bin, args, {
+    cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -58,12 +72,17 @@ export function helm(
 }
 
 const execFileAsync = promisify(execFile);
-export async function helmAsync(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(path.join(BIN, 'helm'), args, {
+export async function helmAsync(args: string[], h: Helm = HELM4): Promise<string> {
+  const { stdout } = await execFileAsync(h.bin, args, {
     cwd: ROOT,
     maxBuffer: 64 * 1024 * 1024,
   });
   return stdout;
+}
+
+/** Where global-setup put a scenario's result (`yaml`, `lint`, `error`) for one Helm. */
+export function renderFile(h: Helm, name: string, ext: 'yaml' | 'lint' | 'error'): string {
+  return path.join(RENDER_DIR, h.id, `${name}.${ext}`);
 }
 
 export function templateArgs(chartDir: string, extra: string[] = []): string[] {
@@ -76,18 +95,20 @@ export function parseManifests(text: string): Obj[] {
     .filter((o): o is Obj => !!o && typeof o === 'object');
 }
 
+/** The text of a scenario rendered by global-setup (`helm template`). */
+export function renderedText(name: string, h: Helm = HELM4): string {
+  const file = renderFile(h, name, 'yaml');
+  if (!existsSync(file))
+    throw new Error(`${file} missing: run the chart tests through jest (global-setup renders it)`);
+  return readFileSync(file, 'utf8');
+}
+
 const cache = new Map<string, Obj[]>();
-/** The objects of a scenario rendered by global-setup. */
-export function rendered(name: string): Obj[] {
-  if (!cache.has(name)) {
-    const file = path.join(RENDER_DIR, `${name}.yaml`);
-    if (!existsSync(file))
-      throw new Error(
-        `${file} missing: run the chart tests through jest (global-setup renders it)`,
-      );
-    cache.set(name, parseManifests(readFileSync(file, 'utf8')));
-  }
-  return cache.get(name)!;
+/** The objects of a scenario rendered by global-setup (with Helm 4 unless told). */
+export function rendered(name: string, h: Helm = HELM4): Obj[] {
+  const key = `${h.id}/${name}`;
+  if (!cache.has(key)) cache.set(key, parseManifests(renderedText(name, h)));
+  return cache.get(key)!;
 }
 
 export function values(): any {
