@@ -114,12 +114,13 @@ const HELM3_MODULE = 'helm.sh/helm/v3';
 // Bump when the build recipe below changes: the stamp then no longer matches and helm3 is rebuilt.
 const HELM3_RECIPE = 'go install -trimpath -ldflags=-s -w +version +k8s-from-client-go, CGO off';
 const goDir = join(toolsDir, 'go');
-/** Go's caches for the Helm 3 build, inside the git-ignored .ordermesh/tools (removable: -modcacherw). */
+/**
+ * The Helm 3 build uses the machine's Go module and build caches, as the platform's Go builds
+ * (Jaeger, FerretDB) do: a fresh clone then rebuilds helm3 in seconds where Go has built it before.
+ * Only the binary and its stamp live in the git-ignored .ordermesh/tools.
+ */
 const GO_ENV = {
-  GOPATH: goDir,
-  GOMODCACHE: join(goDir, 'pkg/mod'),
-  GOCACHE: join(goDir, 'cache'),
-  GOFLAGS: '-buildvcs=false -modcacherw',
+  GOFLAGS: '-buildvcs=false',
   CGO_ENABLED: '0', // as Helm's release builds: a static binary, no C toolchain needed
   // A Go older than the module's `go` line fetches the newer toolchain (itself a Go module).
   GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto',
