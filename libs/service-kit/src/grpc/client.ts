@@ -26,7 +26,7 @@ import {
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
-import { GrpcStatus, isGrpcCallError, type GrpcCallError } from './errors';
+import { GrpcStatus, isDependencyUnavailable, isGrpcCallError, type GrpcCallError } from './errors';
 import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
@@ -57,6 +57,21 @@ const TRANSIENT = new Set([
 ]);
 
 const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
+
+/**
+ * Whether a failed call counts against the downstream's health (its circuit breaker): transport
+ * failures, timeouts, internal errors — but not business errors (NOT_FOUND, …) and not an
+ * UNAVAILABLE the downstream answered about one of its own dependencies (it is healthy; its own
+ * breaker towards that dependency protects it).
+ */
+export function isDownstreamFailure(error: unknown): boolean {
+  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+}
+
+/** Whether a failed call of an RPC that is safe to repeat is worth another attempt. */
+export function isRetryableFailure(error: unknown): boolean {
+  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+}
 
 /**
  * Raised instead of calling a downstream whose breaker is open or whose bulkhead is full: a gRPC
@@ -127,7 +142,7 @@ export class GrpcClient<T extends object> {
       volumeThreshold: options.volumeThreshold ?? 10,
       resetTimeoutMs: options.resetTimeoutMs ?? 5_000,
       capacity: options.capacity ?? 64,
-      isFailure: (error) => UNHEALTHY.has(codeOf(error) as GrpcStatus),
+      isFailure: isDownstreamFailure,
       onStateChange: (next: BreakerState) => {
         state.set({ target }, next === 'closed' ? 0 : next === 'half_open' ? 1 : 2);
         transitions.inc({ target, state: next });
@@ -174,7 +189,7 @@ export class GrpcClient<T extends object> {
       baseMs: 25,
       capMs: 1_000,
       budget: this.budget,
-      retryable: (error) => TRANSIENT.has(codeOf(error) as GrpcStatus),
+      retryable: isRetryableFailure,
       onRetry: () =>
         this.metrics
           .counter('ordermesh_grpc_client_retries_total', 'Retried outbound gRPC calls', [

@@ -1,7 +1,7 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { firstValueFrom, throwError } from 'rxjs';
-import { GrpcStatus, notFound } from './errors';
+import { DEPENDENCY_UNAVAILABLE_KEY, GrpcStatus, notFound, unavailable } from './errors';
 import { GrpcErrorInterceptor } from './error.interceptor';
 
 const rpcContext = {
@@ -43,5 +43,21 @@ describe('GrpcErrorInterceptor', () => {
       code: GrpcStatus.INTERNAL,
       message: 'internal error',
     });
+  });
+
+  it('marks every UNAVAILABLE it answers as a dependency problem, nothing else', async () => {
+    const marker = async (error: unknown) => {
+      const outcome = await firstValueFrom(
+        new GrpcErrorInterceptor().intercept(rpcContext, { handle: () => throwError(() => error) }),
+      ).catch((e: unknown) => e);
+      const { metadata } = (outcome as RpcException).getError() as {
+        metadata?: { get(key: string): unknown[] };
+      };
+      return metadata?.get(DEPENDENCY_UNAVAILABLE_KEY)[0];
+    };
+    expect(await marker(unavailable('inventory unavailable'))).toBe('1');
+    expect(await marker(new Error('Connection terminated unexpectedly'))).toBe('1');
+    expect(await marker(notFound('order x not found'))).toBeUndefined();
+    expect(await marker(new TypeError('bug'))).toBeUndefined();
   });
 });

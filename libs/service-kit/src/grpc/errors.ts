@@ -27,6 +27,25 @@ export const permissionDenied = (message: string) =>
 export const unauthenticated = (message: string) => rpcError(GrpcStatus.UNAUTHENTICATED, message);
 export const unavailable = (message: string) => rpcError(GrpcStatus.UNAVAILABLE, message);
 
+/**
+ * Trailing-metadata key on an UNAVAILABLE that a server's handler answered itself: the server is
+ * up and answering, something it depends on is not. Callers' circuit breakers do not count such
+ * answers against the server (the server's own breaker towards its dependency already does), so
+ * one slow dependency does not cut off every RPC of the services in front of it.
+ */
+export const DEPENDENCY_UNAVAILABLE_KEY = 'ordermesh-dependency-unavailable';
+
+/** Marks an UNAVAILABLE RpcException as the answer of a healthy server (other codes unchanged). */
+export function markDependencyUnavailable(exception: RpcException): RpcException {
+  const error = exception.getError();
+  if (typeof error !== 'object' || error === null) return exception;
+  const fields = error as { code?: unknown; metadata?: unknown };
+  if (fields.code !== GrpcStatus.UNAVAILABLE) return exception;
+  const metadata = fields.metadata instanceof Metadata ? fields.metadata.clone() : new Metadata();
+  metadata.set(DEPENDENCY_UNAVAILABLE_KEY, '1');
+  return new RpcException({ ...fields, metadata });
+}
+
 /** The shape a failed gRPC call has on the client side. */
 export interface GrpcCallError {
   code: GrpcStatus;
@@ -40,6 +59,15 @@ export function isGrpcCallError(error: unknown): error is GrpcCallError {
     error !== null &&
     typeof (error as { code?: unknown }).code === 'number' &&
     typeof (error as { details?: unknown }).details === 'string'
+  );
+}
+
+/** An UNAVAILABLE answered by a healthy server about one of its dependencies (see the key). */
+export function isDependencyUnavailable(error: unknown): boolean {
+  return (
+    isGrpcCallError(error) &&
+    error.code === GrpcStatus.UNAVAILABLE &&
+    error.metadata?.get(DEPENDENCY_UNAVAILABLE_KEY)[0] === '1'
   );
 }
 
