@@ -45,6 +45,12 @@ describe('isInfrastructureError', () => {
       new Error("Stream isn't writeable and enableOfflineQueue options is false"),
     ],
     ['MongoDB', Object.assign(new Error('x'), { name: 'MongoServerSelectionError' })],
+    [
+      'TypeORM: the connection went away under a transaction',
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+    ],
     ['gRPC UNAVAILABLE', Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'x' })],
     ['gRPC DEADLINE_EXCEEDED', Object.assign(new Error('4'), { code: 4, details: 'deadline' })],
   ])('recognises %s', (_what, error) => {

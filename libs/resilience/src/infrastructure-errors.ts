@@ -39,6 +39,10 @@ const ERROR_NAMES = new Set([
   'MongoServerSelectionError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
+  // TypeORM, when PostgreSQL terminated the connection under a transaction: the driver releases
+  // the query runner on the client's error, and the transaction's next query or COMMIT meets this.
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
 ]);
 const MESSAGES = [
   /connection terminated/i,

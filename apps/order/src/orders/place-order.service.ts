@@ -80,6 +80,12 @@ export class PlaceOrderService {
     const hash = requestHash(input);
     const orderId = randomUUID();
     setSpanAttributes({ 'ordermesh.order.line_count': input.items.length });
+    // A repeat of a committed key is answered from its order, without asking anyone.
+    // (A database error here becomes UNAVAILABLE in the GrpcErrorInterceptor.)
+    if (await this.keyUsed(input)) return this.repeat(input, hash);
+    // Customer, catalogue and prices before a database connection is taken: the pool is shared
+    // with the saga worker, and a request must not hold a connection while three services answer.
+    const lines = await this.priceLines(input);
     let reservationMayExist = false;
     let committed = false;
     const runner = this.dataSource.createQueryRunner();
@@ -101,7 +107,6 @@ export class PlaceOrderService {
         return await this.repeat(input, hash);
       }
 
-      const lines = await this.priceLines(input);
       reservationMayExist = true;
       const reservation = await this.reserve(orderId, lines);
       await this.store(manager, orderId, input, lines, reservation);
@@ -124,6 +129,14 @@ export class PlaceOrderService {
   private reject(reason: RejectReason): void {
     this.metrics.rejected(reason);
     setSpanAttributes({ 'ordermesh.outcome': 'rejected', 'ordermesh.reason': reason });
+  }
+
+  private async keyUsed(input: ValidPlaceOrder): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM idempotency_keys WHERE customer_id = $1 AND key = $2',
+      [input.customerId, input.idempotencyKey],
+    );
+    return rows.length > 0;
   }
 
   /** The key was used before: the same request gets the same order, another one is refused. */

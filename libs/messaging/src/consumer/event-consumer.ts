@@ -49,6 +49,17 @@ export interface EventConsumerOptions {
 
 /** Re-creating a consumer that kafkajs gave up on (e.g. a long Kafka outage). */
 const RESTART_BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/**
+ * A crashed member (SIGKILL, OOM) holds its partitions until its session expires, and a rebalance
+ * waits for it: kafkajs' defaults (30 s session, 60 s rebalance) stall a group for up to a minute
+ * after a crash. A member that is alive heartbeats every 2 s, also while a record waits for its
+ * dependency, so 10 s without one means it is gone. (Kafka's group.min.session.timeout.ms: 6 s.)
+ */
+const GROUP_TIMEOUTS = {
+  sessionTimeout: 10_000,
+  heartbeatInterval: 2_000,
+  rebalanceTimeout: 20_000,
+};
 
 /**
  * Subscribes handlers to event topics. Per record: restore the trace context, validate, handle with
@@ -181,6 +192,7 @@ class Subscription implements ConsumerHandle {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
+      ...GROUP_TIMEOUTS,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -207,8 +219,9 @@ class Subscription implements ConsumerHandle {
       // Offsets are committed by kafkajs only for records whose eachMessage resolved, and with a
       // threshold of 1 right after each one. eachMessage resolves once the handler's effect is
       // durable (or the record is safely in the DLQ), so a crash redelivers at most the record in
-      // flight, which the idempotent handler (processOnce) absorbs. Manual commits would buy
-      // nothing but more code; a larger threshold would widen the redelivery window.
+      // flight, which the idempotent handler (processOnce) absorbs. (A larger threshold, relying
+      // on kafkajs' commit at the end of each batch, left a rewound partition uncommitted in the
+      // chaos suite's replay: the records were handled but their offsets stayed behind.)
       autoCommit: true,
       autoCommitThreshold: 1,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
