@@ -4,10 +4,9 @@ module.exports = {
   ...require('../../jest.preset.js'),
   displayName: 'platform-e2e',
   rootDir: __dirname,
+  // Every suite, the short chaos experiments (CHAOS_MODE=short) and the graceful-shutdown check
+  // included; `make chaos` runs the full chaos suite with jest.chaos.config.js.
   testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
-  // The chaos and graceful-shutdown suites run with `make chaos` until their short versions are
-  // proven stable enough for every `make test` (see the README's chaos section).
-  testPathIgnorePatterns: ['/src/chaos/', '/src/resilience/'],
   globalSetup: '<rootDir>/src/support/global-setup.ts',
   globalTeardown: '<rootDir>/src/support/global-teardown.ts',
   setupFiles: ['<rootDir>/src/support/connection-env.ts'],

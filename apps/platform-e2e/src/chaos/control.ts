@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FaultServiceClient, PaymentServiceClient } from '@ordermesh/contracts';
-import { REPO_ROOT, ordermesh, ordermeshJson } from '@ordermesh/testing';
+import { E2E_PROFILE, REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { connection } from '../support/connection-env';
@@ -62,7 +62,19 @@ export class Platform {
     let ok = true;
     this.log(`ordermesh ${args.join(' ')}`);
     try {
-      output = await ordermesh(...args);
+      // The CLI reports progress ("✔ order stopped (1.2s)", "killed after the stop timeout") on
+      // stderr: keep both streams.
+      const { stdout, stderr } = await execFileAsync(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'),
+          ...args,
+          '--profile',
+          E2E_PROFILE,
+        ],
+        { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: process.env },
+      );
+      output = `${stdout}${stderr}`;
     } catch (error) {
       ok = false;
       const failed = error as { stdout?: string; stderr?: string; message: string };
@@ -252,6 +264,30 @@ export class Platform {
       }
     }
     return lag;
+  }
+
+  /** The end offset of every partition a group consumes (`topic:partition` → offset). */
+  async endOffsets(groupId: string): Promise<Map<string, number>> {
+    const admin = await this.admin();
+    const ends = new Map<string, number>();
+    for (const { topic } of await admin.fetchOffsets({ groupId })) {
+      for (const end of await admin.fetchTopicOffsets(topic)) {
+        ends.set(`${topic}:${end.partition}`, Number(end.high));
+      }
+    }
+    return ends;
+  }
+
+  /** Records of `targets` (`topic:partition` → offset) a group has not committed yet. */
+  async behind(groupId: string, targets: Map<string, number>): Promise<number> {
+    const admin = await this.admin();
+    const committed = new Map<string, number>();
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      for (const p of partitions) committed.set(`${topic}:${p.partition}`, Number(p.offset));
+    }
+    let behind = 0;
+    for (const [key, target] of targets) behind += Math.max(0, target - (committed.get(key) ?? 0));
+    return behind;
   }
 
   /**

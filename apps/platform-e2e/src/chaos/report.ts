@@ -90,8 +90,15 @@ export function markdown(report: ScenarioReport): string {
   out.push(
     `| fault | ${seconds(report.faultStartedAt)} → recovered ${seconds(report.recoveredAt)} |`,
   );
+  const last = report.lastFailureAfterRecoveryMs;
   out.push(
-    `| last failed request sent after recovery | ${seconds(report.lastFailureAfterRecoveryMs)} |`,
+    `| last failed request | ${
+      last === null
+        ? 'none'
+        : last <= 0
+          ? `sent ${seconds(-last)} before recovery (none after)`
+          : `sent ${seconds(last)} after recovery`
+    } |`,
   );
   out.push(`| all orders final after recovery | ${seconds(report.settledAfterRecoveryMs)} |`);
   for (const [kind, statuses] of Object.entries(report.requests.byKind)) {

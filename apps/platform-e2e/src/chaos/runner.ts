@@ -73,7 +73,10 @@ export async function ensureHealthyPlatform(platform: Platform, drain = true): P
     if (Date.now() > deadline) throw new Error(`platform not healthy: ${down.join(', ')} down`);
     await sleep(1_000);
   }
-  if (drain) await waitForEvents(platform, 120_000);
+  if (drain) {
+    await waitForSagas(platform, 180_000);
+    await waitForEvents(platform, 120_000);
+  }
   platform.quiet = true;
   try {
     for (const service of ALL_SERVICES) {
@@ -286,6 +289,24 @@ async function createdOrders(
     [ctx.orderScope().customerIds, keys],
   );
   return new Map(rows.map((r) => [r.key, r.order_id]));
+}
+
+/** Waits until no order saga is in flight (an earlier scenario's must not spill into the next). */
+async function waitForSagas(platform: Platform, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const [row] = await platform.query<{ n: number }>(
+        'order',
+        `SELECT count(*)::int AS n FROM orders WHERE saga_state <> 'DONE'`,
+      );
+      if ((row?.n ?? 0) === 0) return;
+    } catch {
+      // order's database unreachable right now
+    }
+    if (Date.now() > deadline) return;
+    await sleep(1_000);
+  }
 }
 
 /** Waits until every outbox is drained and every service's consumer group caught up. */

@@ -106,6 +106,17 @@ describe('graceful shutdown under light load', () => {
       { timeoutMs: 30_000, what: 'its shipment' },
     );
 
+    // The path works end to end first (a breaker a previous suite left open must have closed).
+    const shipmentUrl = `${process.env['E2E_GATEWAY_URL']}/api/v1/orders/${confirmed}/shipment`;
+    const headers = {
+      authorization: `Bearer ${owner.token}`,
+      'x-forwarded-for': owner.forwardedFor,
+    };
+    await waitFor(
+      async () => ((await fetch(shipmentUrl, { headers })).status === 200 ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 500, what: 'the shipment path to answer 200' },
+    );
+
     // Shipping answers GetShipment 1.2 s late: calls are in flight when SIGTERM arrives.
     await platform.setFaults(SERVICE, { latencyMs: 1_200, methods: ['GetShipment'] });
     const slow: { sentAt: number; status: number | 'error'; tookMs: number }[] = [];
@@ -115,13 +126,7 @@ describe('graceful shutdown under light load', () => {
       while (firing) {
         const sentAt = Date.now() - t0;
         pending.push(
-          fetch(`${process.env['E2E_GATEWAY_URL']}/api/v1/orders/${confirmed}/shipment`, {
-            headers: {
-              authorization: `Bearer ${owner.token}`,
-              'x-forwarded-for': owner.forwardedFor,
-            },
-            signal: AbortSignal.timeout(15_000),
-          }).then(
+          fetch(shipmentUrl, { headers, signal: AbortSignal.timeout(15_000) }).then(
             async (response) => {
               await response.arrayBuffer();
               slow.push({ sentAt, status: response.status, tookMs: Date.now() - t0 - sentAt });
