@@ -52,7 +52,7 @@ seed: ## Load the demo catalogue, stock, prices and users into a running platfor
 	@$(ORDERMESH) seed --profile $(PROFILE)
 
 # ---- quality --------------------------------------------------------------------------------
-.PHONY: lint typecheck format check-generated unit e2e chaos test
+.PHONY: lint typecheck format check-generated unit e2e chaos bench test
 lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
 	@nx show projects >/dev/null
 	@eslint --max-warnings=0 .
@@ -60,8 +60,10 @@ lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
 	@buf lint
 	@bash tools/proto/buf-breaking.sh
 
-typecheck: deps ## TypeScript strict type-check of the whole workspace
+typecheck: deps ## TypeScript strict type-check of the whole workspace (and the Node-run tools)
 	@tsc -p tsconfig.json
+	@tsc -p tools/platform/tsconfig.json
+	@tsc -p tools/bench/tsconfig.json
 
 format: deps ## Format everything with Prettier
 	@prettier --write --log-level warn .
@@ -74,6 +76,9 @@ unit: deps ## Unit tests of every app and lib
 
 e2e: setup build ## Integration and end-to-end tests on a test-profile platform of their own
 	@bash tools/test/e2e.sh
+
+bench: setup build ## Tracing/metrics overhead as ratios within one run (test-profile platform); results/bench/
+	@node tools/bench/overhead.ts
 
 chaos: setup build ## Every chaos scenario in full (30 orders/s) on a test-profile platform; reports in results/chaos/
 	@jest --ci -c apps/platform-e2e/jest.chaos.config.js

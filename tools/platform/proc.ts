@@ -28,6 +28,8 @@ export interface ProcStat {
   ppid: number;
   pgid: number;
   startTicks: number;
+  /** CPU time used so far, user + system, in clock ticks (USER_HZ: 100 per second on Linux). */
+  cpuTicks: number;
 }
 
 /** Parses /proc/<pid>/stat (the command name may contain spaces and parentheses). */
@@ -42,6 +44,7 @@ export function parseProcStat(text: string): ProcStat {
     ppid: Number(rest[1]),
     pgid: Number(rest[2]),
     startTicks: Number(rest[19]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
   };
 }
 
@@ -90,6 +93,16 @@ export function groupMembers(pgid: number, withZombies = false): number[] {
       out.push(pid);
   }
   return out;
+}
+
+/** CPU time (clock ticks) used by the live members of a process group so far. */
+export function groupCpuTicks(pgid: number): number {
+  let ticks = 0;
+  for (const pid of allPids()) {
+    const st = readProcStat(pid);
+    if (st && st.pgid === pgid) ticks += st.cpuTicks;
+  }
+  return ticks;
 }
 
 /**

@@ -356,6 +356,8 @@ export function serviceEnv(
   env.OTEL_BSP_MAX_QUEUE_SIZE = '16384';
   env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '1024';
   env.OTEL_BSP_SCHEDULE_DELAY = '1000';
+  // `OTEL_SDK_DISABLED=true ordermesh start …` starts services without tracing (make bench).
+  if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   env.JWT_SECRET = secrets.jwtSecret;
   env.JWT_ISSUER = LOCAL_JWT_ISSUER;
   env.JWT_AUDIENCE = LOCAL_JWT_AUDIENCE;

@@ -4,12 +4,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type * as Grpc from '@grpc/grpc-js';
 import { platform } from '../platform/index.ts';
 import type { Profile } from '../platform/index.ts';
 import { CATALOGUE, DEMO_CUSTOMER, adminCredentials } from './demo-data.ts';
 
 const require = createRequire(import.meta.url);
-const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+const grpc = require('@grpc/grpc-js') as typeof Grpc;
 const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,16 +27,16 @@ async function ensureAdmin(userGrpcAddr: string, email: string, password: string
     defaults: true,
   });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    ordermesh: { user: { v1: { UserService: typeof grpc.Client } } };
+    ordermesh: { user: { v1: { UserService: typeof Grpc.Client } } };
   };
   const client = new loaded.ordermesh.user.v1.UserService(
     userGrpcAddr,
     grpc.credentials.createInsecure(),
-  ) as grpc.Client & {
+  ) as Grpc.Client & {
     RegisterUser: (
       req: Json,
-      opts: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null) => void,
+      opts: Grpc.CallOptions,
+      cb: (err: Grpc.ServiceError | null) => void,
     ) => void;
   };
   try {

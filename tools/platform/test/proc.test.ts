@@ -18,9 +18,16 @@ import { loadSecrets, newKafkaClusterId, paths, randomToken } from '../state.ts'
 describe('/proc parsing', () => {
   it('parses a stat line whose command contains spaces and parentheses', () => {
     const line =
-      '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 123456 1000 10 18446744073709551615';
+      '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1 0 0 0 731 42 0 0 20 0 1 0 123456 1000 10 18446744073709551615';
     const st = parseProcStat(line);
-    assert.deepEqual(st, { pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTicks: 123456 });
+    assert.deepEqual(st, {
+      pid: 4242,
+      state: 'S',
+      ppid: 1,
+      pgid: 4242,
+      startTicks: 123456,
+      cpuTicks: 731 + 42,
+    });
   });
 
   it('finds LISTEN sockets in /proc/net/tcp', () => {

@@ -212,6 +212,17 @@ describe('service environment', () => {
     );
   });
 
+  it('passes OTEL_SDK_DISABLED from the host to services (tracing off), and nothing else', () => {
+    const ports = resolvePorts('dev', {});
+    const off = serviceEnv('order', 'dev', ports, secrets, {
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_TRACES_SAMPLER_ARG: '0.5',
+    });
+    assert.equal(off.OTEL_SDK_DISABLED, 'true');
+    assert.equal(off.OTEL_TRACES_SAMPLER_ARG, '1');
+    assert.equal(serviceEnv('order', 'dev', ports, secrets, {}).OTEL_SDK_DISABLED, undefined);
+  });
+
   it('masks secrets and URL passwords', () => {
     const masked = maskEnv(serviceEnv('user', 'dev', resolvePorts('dev', {}), secrets, {}));
     assert.equal(masked.JWT_SECRET, '********');
