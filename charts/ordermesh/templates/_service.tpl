@@ -64,6 +64,8 @@ automountServiceAccountToken: false
 {{- $otlp := include "ordermesh.otlpEndpoint" $root -}}
 {{- if $otlp -}}
 {{- $_ := set $plain "OTEL_TRACES_EXPORTER" "otlp" -}}
+{{- $_ := set $plain "OTEL_TRACES_SAMPLER" "parentbased_traceidratio" -}}
+{{- $_ := set $plain "OTEL_TRACES_SAMPLER_ARG" (toString $V.otel.sampleRatio) -}}
 {{- $_ := set $plain "OTEL_EXPORTER_OTLP_ENDPOINT" $otlp -}}
 {{- $_ := set $plain "OTEL_EXPORTER_OTLP_PROTOCOL" "http/protobuf" -}}
 {{- else -}}

@@ -42,6 +42,7 @@ describe.each(HELMS.map((h) => [h.label, h]))('%s', (_label, h) => {
       ['an unknown service', ['--set', 'components.billing.enabled=true']],
       ['an image tag "latest"', ['--set', 'components.user.image.tag=latest']],
       ['a wrong type', ['--set', 'default.replicas=two']],
+      ['a trace sample ratio above 1', ['--set', 'otel.sampleRatio=1.5']],
     ])('rejects %s', (_what, args) => {
       const r = helm(templateArgs(CHART, args), h);
       expect(r.status).not.toBe(0);

@@ -58,6 +58,15 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
     expect(serviceDeployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
   });
 
+  it('traces export with a parent-based ratio sampler (10 % of new traces by default)', () => {
+    for (const service of SERVICES) {
+      const { env } = component(service, objs);
+      if (env['OTEL_TRACES_EXPORTER'] !== 'otlp') continue;
+      expect(env['OTEL_TRACES_SAMPLER']).toBe('parentbased_traceidratio');
+      expect(Number(env['OTEL_TRACES_SAMPLER_ARG'])).toBe(0.1);
+    }
+  });
+
   it('every workload meets the restricted Pod Security Standard', () => {
     const problems: string[] = [];
     for (const w of workloads) {
