@@ -1,4 +1,4 @@
-// `make chaos`: every chaos scenario in full (CHAOS_MODE=full: 30 orders/s, the catalogue's fault
+// `make chaos`: every chaos scenario in full (CHAOS_MODE=full: 8 orders/s, the catalogue's fault
 // durations) plus the graceful-shutdown check, on a test-profile platform of its own, started and
 // stopped by the same global set-up as the e2e suites (E2E_REUSE_PLATFORM=1 uses one that is up).
 // CHAOS_MODE=short runs the short versions. Reports: results/chaos/.
