@@ -1,6 +1,14 @@
 // Where things live on disk, and the per-profile secrets (generated once, mode 600, never printed).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POSTGRES_SERVICES, type PlatformSecrets, type Profile } from './topology.ts';
@@ -93,6 +101,12 @@ export function loadSecrets(p: Paths): PlatformSecrets {
       servicePasswords[s] = randomToken(32);
       changed = true;
     }
+  }
+  if (!stored.postgresSuperuserPassword && existsSync(p.sharedState)) {
+    // A new superuser password, yet PostgreSQL data in this checkout's shared folder: it was left
+    // by an earlier clone at the same path (the folder is named after the path) and can never be
+    // opened with the new password. It belongs to nobody any more.
+    rmSync(p.sharedState, { recursive: true, force: true });
   }
   const secrets: PlatformSecrets = {
     jwtSecret: stored.jwtSecret || randomToken(48),

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   groupMembers,
@@ -99,6 +107,30 @@ describe('state', () => {
       assert.ok(p.state.endsWith('.ordermesh/run/test'));
     } finally {
       rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
+  it("removes an earlier clone's database folder when it generates a new superuser password", () => {
+    const repo = mkdtempSync(join(tmpdir(), 'ordermesh-state-'));
+    const shared = mkdtempSync(join(tmpdir(), 'ordermesh-shared-'));
+    const before = process.env.ORDERMESH_SHARED_DIR;
+    process.env.ORDERMESH_SHARED_DIR = shared;
+    try {
+      const p = paths('test', repo);
+      const leftover = join(p.sharedState, 'pgdata', 'PG_VERSION');
+      mkdirSync(dirname(leftover), { recursive: true });
+      writeFileSync(leftover, '18\n');
+      loadSecrets(p); // a fresh clone: new secrets, so the old data can never be opened
+      assert.equal(existsSync(p.sharedState), false);
+      mkdirSync(dirname(leftover), { recursive: true });
+      writeFileSync(leftover, '18\n');
+      loadSecrets(p); // its own data from now on: kept
+      assert.equal(existsSync(leftover), true);
+    } finally {
+      if (before === undefined) delete process.env.ORDERMESH_SHARED_DIR;
+      else process.env.ORDERMESH_SHARED_DIR = before;
+      rmSync(repo, { recursive: true, force: true });
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 
