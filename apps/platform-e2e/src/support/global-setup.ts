@@ -12,12 +12,25 @@ export default async function globalSetup(): Promise<void> {
   if (process.env['E2E_REUSE_PLATFORM'] !== '1') {
     const started = Date.now();
     process.stdout.write('\n[e2e] starting the test-profile platform …\n');
-    process.stdout.write(ordermeshCli('up'));
-    process.stdout.write(ordermeshCli('seed'));
-    const info = JSON.parse(ordermeshCli('connection-info', '--json')) as {
-      services: Record<string, { http: string }>;
-    };
-    await warmUp(info.services['gateway']!.http);
+    try {
+      process.stdout.write(ordermeshCli('up'));
+      process.stdout.write(ordermeshCli('seed'));
+      const info = JSON.parse(ordermeshCli('connection-info', '--json')) as {
+        services: Record<string, { http: string }>;
+      };
+      await warmUp(info.services['gateway']!.http);
+    } catch (error) {
+      // Jest runs no teardown after a failed set-up: stop what did start, or it holds the ports
+      // (and, in a clone that is deleted next, lingers without anyone to stop it).
+      try {
+        process.stdout.write(ordermeshCli('down'));
+      } catch (downError) {
+        process.stdout.write(
+          `[e2e] down after the failed start failed too: ${String(downError)}\n`,
+        );
+      }
+      throw error;
+    }
     process.stdout.write(`[e2e] platform up in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   mkdirSync(path.dirname(CONNECTION_FILE), { recursive: true });
