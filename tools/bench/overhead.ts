@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { platform, SERVICE_NAMES, type Platform, type Profile } from '../platform/index.ts';
+import { type JsonResponse, expectStatus, requestJson } from '../platform/http.ts';
 import { groupCpuTicks } from '../platform/proc.ts';
 import { adminCredentials } from '../seed/demo-data.ts';
 import { seed } from '../seed/seed.ts';
@@ -106,29 +107,12 @@ async function scrapeUpdates(p: Platform): Promise<number> {
 
 // --- the load -------------------------------------------------------------------------------------
 
-async function api<T>(
-  url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: { 'content-type': 'application/json', ...init.headers },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
-}
-
 async function createWorld(p: Platform): Promise<World> {
   const gateway = `${p.connectionInfo().services['gateway']!.http}/api/v1`;
-  const expect = <T>(result: { status: number; body: T }, status: number, what: string) => {
-    if (result.status !== status)
-      throw new Error(`${what}: ${result.status} ${JSON.stringify(result.body)}`);
-    return result.body;
-  };
+  const expect = <T>(result: JsonResponse<T>, status: number, what: string) =>
+    expectStatus(result, [status], what);
   const admin = expect(
-    await api<{ accessToken: string }>(`${gateway}/auth/login`, {
+    await requestJson<{ accessToken: string }>(`${gateway}/auth/login`, {
       method: 'POST',
       body: adminCredentials(process.env),
     }),
@@ -137,7 +121,7 @@ async function createWorld(p: Platform): Promise<World> {
   );
   const asAdmin = { authorization: `Bearer ${admin.accessToken}` };
   const { id: productId } = expect(
-    await api<{ id: string }>(`${gateway}/products`, {
+    await requestJson<{ id: string }>(`${gateway}/products`, {
       method: 'POST',
       headers: asAdmin,
       body: {
@@ -152,13 +136,13 @@ async function createWorld(p: Platform): Promise<World> {
     'create product',
   );
   const stock = { method: 'PUT', headers: asAdmin, body: { quantity: 1_000_000 } };
-  expect(await api(`${gateway}/inventory/${productId}`, stock), 200, 'set stock');
+  expect(await requestJson(`${gateway}/inventory/${productId}`, stock), 200, 'set stock');
   const price = {
     method: 'PUT',
     headers: asAdmin,
     body: { listPrice: { amountMinor: 1000, currency: 'EUR' }, discountBps: 0 },
   };
-  expect(await api(`${gateway}/prices/${productId}`, price), 200, 'set price');
+  expect(await requestJson(`${gateway}/prices/${productId}`, price), 200, 'set price');
 
   // Customers behind addresses of their own (TEST-NET-2), well under the per-client rate limits.
   const customers: Customer[] = [];
@@ -168,11 +152,11 @@ async function createWorld(p: Platform): Promise<World> {
     const headers = { 'x-forwarded-for': forwardedFor };
     const body = { ...credentials, name: `Bench Customer ${i}` };
     expect(
-      await api(`${gateway}/auth/register`, { method: 'POST', body, headers }),
+      await requestJson(`${gateway}/auth/register`, { method: 'POST', body, headers }),
       201,
       'register',
     );
-    const login = await api<{ accessToken: string }>(`${gateway}/auth/login`, {
+    const login = await requestJson<{ accessToken: string }>(`${gateway}/auth/login`, {
       method: 'POST',
       body: credentials,
       headers,
@@ -209,14 +193,14 @@ async function iteration(
     return result.status === ok ? result.body : undefined;
   };
   const order = await timed('order', 201, () =>
-    api<{ id: string }>(`${world.gateway}/orders`, {
+    requestJson<{ id: string }>(`${world.gateway}/orders`, {
       method: 'POST',
       headers: { ...headers, 'idempotency-key': randomUUID() },
       body: { items: [{ productId: world.productId, quantity: 1 }], paymentMethod: 'card' },
     }),
   );
-  await timed('view', 200, () => api(`${world.gateway}/products/${world.productId}`));
-  await timed('list', 200, () => api(`${world.gateway}/orders?pageSize=5`, { headers }));
+  await timed('view', 200, () => requestJson(`${world.gateway}/products/${world.productId}`));
+  await timed('list', 200, () => requestJson(`${world.gateway}/orders?pageSize=5`, { headers }));
   return order && { id: order.id, headers };
 }
 
@@ -243,7 +227,9 @@ async function waitForSagas(world: World, orders: readonly Placed[]): Promise<vo
   const deadline = Date.now() + 60_000;
   for (const { id, headers } of orders.slice(-10)) {
     for (;;) {
-      const { body } = await api<{ status?: string }>(`${world.gateway}/orders/${id}`, { headers });
+      const { body } = await requestJson<{ status?: string }>(`${world.gateway}/orders/${id}`, {
+        headers,
+      });
       if (body.status && body.status !== 'PENDING') break;
       if (Date.now() > deadline) throw new Error(`order ${id} still ${body.status} after 60 s`);
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -113,7 +113,6 @@ function installLayerTools({ force, quiet }) {
 const HELM3_MODULE = 'helm.sh/helm/v3';
 // Bump when the build recipe below changes: the stamp then no longer matches and helm3 is rebuilt.
 const HELM3_RECIPE = 'go install -trimpath -ldflags=-s -w +version +k8s-from-client-go, CGO off';
-const goDir = join(toolsDir, 'go');
 /**
  * The Helm 3 build uses the machine's Go module and build caches, as the platform's Go builds
  * (Jaeger, FerretDB) do: a fresh clone then rebuilds helm3 in seconds where Go has built it before.
@@ -134,7 +133,7 @@ const GO_ENV = {
 function helm3Ldflags(version) {
   const info = JSON.parse(
     run('go', ['list', '-m', '-json', `${HELM3_MODULE}@${version}`], {
-      cwd: goDir,
+      cwd: toolsDir, // outside any Go module
       env: { ...process.env, ...GO_ENV, GOWORK: 'off' },
       what: `go list ${HELM3_MODULE}@${version}`,
     }).stdout,
@@ -168,7 +167,7 @@ export function installHelm3({ force = false, quiet = false } = {}) {
     return out;
   }
   requireGo('building Helm 3 for the chart tests');
-  mkdirSync(goDir, { recursive: true });
+  mkdirSync(toolsDir, { recursive: true });
   const started = Date.now();
   console.error(
     `helm3: building Helm ${version} from its Go module into ${out} (first build takes minutes; cached afterwards)`,

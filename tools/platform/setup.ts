@@ -150,7 +150,7 @@ export function goBuild(opts: { moduleDir: string; pkg: string; out: string; wha
 /**
  * `go install <pkg>@<version>` into `out` (for a module whose own go.mod builds as it is: no
  * replace directives). `flags` go before the package (e.g. `-trimpath`, `-ldflags=…`); `env` is
- * added to the environment (e.g. GOPATH/GOCACHE/GOMODCACHE of a cache folder). Installs into a
+ * added to the environment (e.g. CGO_ENABLED, GOTOOLCHAIN). Installs into a
  * private GOBIN next to `out`, then renames, so `out` is never half written.
  */
 export function goInstall(opts: {

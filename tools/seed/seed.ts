@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Grpc from '@grpc/grpc-js';
+import { type JsonResponse, expectStatus, requestJson } from '../platform/http.ts';
 import { platform } from '../platform/index.ts';
 import type { Profile } from '../platform/index.ts';
 import { CATALOGUE, DEMO_CUSTOMER, adminCredentials } from './demo-data.ts';
@@ -52,29 +53,15 @@ async function ensureAdmin(userGrpcAddr: string, email: string, password: string
   }
 }
 
-async function api(
+function api(
   base: string,
   method: string,
   urlPath: string,
   body?: unknown,
   token?: string,
-): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  const response = await fetch(`${base}/api/v1${urlPath}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
-}
-
-function expectStatus(result: { status: number; body: Json }, ok: number[], what: string): void {
-  if (!ok.includes(result.status)) {
-    throw new Error(`seed: ${what} failed with ${result.status}: ${JSON.stringify(result.body)}`);
-  }
+): Promise<JsonResponse<Json>> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return requestJson<Json>(`${base}/api/v1${urlPath}`, { method, body, headers });
 }
 
 export async function seed(profile?: Profile): Promise<void> {

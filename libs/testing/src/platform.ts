@@ -15,12 +15,19 @@ export const E2E_PROFILE = process.env['ORDERMESH_PROFILE'] ?? 'test';
  * which the Makefile puts first on PATH; the bin shim re-executes itself with it otherwise.
  */
 export async function ordermesh(...args: string[]): Promise<string> {
-  const { stdout } = await run(
+  return (await ordermeshOutput(...args)).stdout;
+}
+
+/**
+ * The same, with both streams: the CLI reports progress ("✔ order stopped (1.2s)", "killed after
+ * the stop timeout") on stderr. A failed call rejects with an error that carries both too.
+ */
+export function ordermeshOutput(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(
     process.execPath,
     [path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'), ...args, '--profile', E2E_PROFILE],
     { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: process.env },
   );
-  return stdout;
 }
 
 export async function ordermeshJson<T>(...args: string[]): Promise<T> {

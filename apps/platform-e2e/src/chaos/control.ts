@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FaultServiceClient, PaymentServiceClient } from '@ordermesh/contracts';
-import { E2E_PROFILE, REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
+import { REPO_ROOT, ordermeshJson, ordermeshOutput } from '@ordermesh/testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { connection } from '../support/connection-env';
@@ -62,18 +62,7 @@ export class Platform {
     let ok = true;
     this.log(`ordermesh ${args.join(' ')}`);
     try {
-      // The CLI reports progress ("✔ order stopped (1.2s)", "killed after the stop timeout") on
-      // stderr: keep both streams.
-      const { stdout, stderr } = await execFileAsync(
-        process.execPath,
-        [
-          path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'),
-          ...args,
-          '--profile',
-          E2E_PROFILE,
-        ],
-        { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: process.env },
-      );
+      const { stdout, stderr } = await ordermeshOutput(...args);
       output = `${stdout}${stderr}`;
     } catch (error) {
       ok = false;

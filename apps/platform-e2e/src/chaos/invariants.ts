@@ -97,7 +97,7 @@ export async function collect(
       [ids],
     ),
   ]);
-  const [inScopePayments, paymentOps] = await Promise.all([
+  const [inScopePayments, inScopeOps] = await Promise.all([
     platform.query<Snapshot['payments'][number]>(
       'payment',
       `SELECT order_id, status, amount_minor::float8 AS amount_minor,
@@ -126,6 +126,7 @@ export async function collect(
     ).map((r) => r.id),
   );
   const payments = inScopePayments.filter((p) => !older.has(p.order_id));
+  const paymentOps = inScopeOps.filter((o) => !older.has(o.order_id));
   const products = scope.productIds;
   const [stock, reservations, openReserved] = await Promise.all([
     platform.query<Snapshot['stock'][number]>(
@@ -147,8 +148,6 @@ export async function collect(
       [products],
     ),
   ]);
-  const olderOps = paymentOps.filter((o) => older.has(o.order_id));
-  for (const op of olderOps) paymentOps.splice(paymentOps.indexOf(op), 1);
   const [shipments, shipmentCreated] = await Promise.all([
     platform.query<Snapshot['shipments'][number]>(
       'shipping',
@@ -269,7 +268,7 @@ export interface EvaluationInput {
 const FINAL = new Set(['CONFIRMED', 'CANCELLED', 'SHIPPED']);
 const CONFIRMED = new Set(['CONFIRMED', 'SHIPPED']);
 
-function verdict(
+export function verdict(
   id: string,
   title: string,
   violations: string[],

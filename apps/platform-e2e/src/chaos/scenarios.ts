@@ -1,21 +1,10 @@
 import Redis from 'ioredis';
 import { ALL_SERVICES, type PgService } from './control';
-import type { InvariantResult } from './invariants';
+import { verdict } from './invariants';
 import { mulberry32, sleep } from './load-driver';
 import type { Scenario, ScenarioContext } from './runner';
 
 const full = (ctx: ScenarioContext) => ctx.config.mode === 'full';
-
-function check(id: string, title: string, violations: string[], summary: string): InvariantResult {
-  return {
-    id,
-    title,
-    passed: violations.length === 0,
-    summary,
-    violations: violations.slice(0, 25),
-    violationCount: violations.length,
-  };
-}
 
 /**
  * 0. No fault: the same load for as long as the longest fault. If this fails, the platform cannot
@@ -128,7 +117,7 @@ const inventorySlow: Scenario = {
       violations.push(`order-list p95 ${p95} ms during the fault: it waits for inventory`);
     }
     return [
-      check(
+      verdict(
         'degrades-gracefully',
         'breakers towards inventory open, product views degrade (200, degraded), other paths do not wait for inventory',
         violations,
@@ -229,7 +218,7 @@ const replay: Scenario = {
   },
   async verify(ctx) {
     const before = baselines.get(ctx);
-    if (!before) return [check('replay-changed-nothing', 'replay baseline', ['no baseline'], '')];
+    if (!before) return [verdict('replay-changed-nothing', 'replay baseline', ['no baseline'], '')];
     const after = await effects(ctx, before);
     const violations: string[] = [];
     const compare = (what: string, a: Map<string, unknown>, b: Map<string, unknown>) => {
@@ -243,7 +232,7 @@ const replay: Scenario = {
     compare('processed_events of', before.processed, after.processed);
     compare('notifications of customer', before.notifications, after.notifications);
     return [
-      check(
+      verdict(
         'replay-changed-nothing',
         'the replayed events changed no order, shipment, processed_events row or notification',
         violations,
@@ -369,7 +358,7 @@ const declines: Scenario = {
       );
     if (declined.length === 0) violations.push('no order was declined');
     return [
-      check(
+      verdict(
         'declines-cancel',
         'declined payments cancel their orders without a capture, stock released',
         violations,
@@ -396,7 +385,7 @@ const rollingRestart: Scenario = {
     const restarts = ctx.platform.actions.filter((a) => a.action.startsWith('restart '));
     const forced = restarts.filter((a) => /killed after the stop timeout/.test(a.output));
     return [
-      check(
+      verdict(
         'graceful-restarts',
         'every service stopped gracefully (no SIGKILL after the stop timeout)',
         forced.map((a) => `${a.action}: ${a.output.trim()}`),
