@@ -80,7 +80,7 @@ e2e: setup build ## Integration and end-to-end tests on a test-profile platform 
 bench: setup build ## Tracing/metrics overhead as ratios within one run (test-profile platform); results/bench/
 	@node tools/bench/overhead.ts
 
-chaos: setup build ## Every chaos scenario in full (30 orders/s) on a test-profile platform; reports in results/chaos/
+chaos: setup build ## Every chaos scenario in full (8 orders/s, CHAOS_ORDER_RATE to change) on a test-profile platform; reports in results/chaos/
 	@jest --ci -c apps/platform-e2e/jest.chaos.config.js
 
 test: deps ## Everything CI runs: lint, generated-code check, unit, integration and e2e tests

@@ -10,11 +10,25 @@ export interface ApiResponse<T = unknown> {
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly token?: string,
+    /** The bearer token sent with every request, if signed in. */
+    readonly token?: string,
+    /** Sent with every request (e.g. the caller's X-Forwarded-For address). */
+    private readonly defaultHeaders: Record<string, string> = {},
   ) {}
 
   withToken(token: string): ApiClient {
-    return new ApiClient(this.baseUrl, token);
+    return new ApiClient(this.baseUrl, token, this.defaultHeaders);
+  }
+
+  /**
+   * The same caller behind another client address: the gateway trusts loopback proxies, so its
+   * per-IP rate limit counts this address instead of 127.0.0.1.
+   */
+  from(address: string): ApiClient {
+    return new ApiClient(this.baseUrl, this.token, {
+      ...this.defaultHeaders,
+      'x-forwarded-for': address,
+    });
   }
 
   async request<T = Record<string, unknown>>(
@@ -22,7 +36,7 @@ export class ApiClient {
     path: string,
     options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) {

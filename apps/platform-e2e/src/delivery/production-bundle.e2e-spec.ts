@@ -1,9 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, ordermeshJson, waitFor } from '@ordermesh/testing';
+import { REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
+import { startServiceProcess } from '../support/service-process';
 
 const SERVICES = [
   'gateway',
@@ -16,18 +16,6 @@ const SERVICES = [
   'shipping',
   'notification',
 ];
-
-/** A free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * What the container image does, without Docker: package each service (its code, the libs it
@@ -81,8 +69,6 @@ describe('production bundles', () => {
 
   it.each(SERVICES)('%s starts from its bundle and answers liveness', async (service) => {
     const env = await ordermeshJson<Record<string, string>>('env', service, '--reveal');
-    const httpPort = await freePort();
-    const grpcPort = await freePort();
     const bundle = path.join(work, service);
     const resolved = execFileSync(process.execPath, ['-p', "require.resolve('@nestjs/core')"], {
       cwd: bundle,
@@ -90,38 +76,16 @@ describe('production bundles', () => {
     });
     expect(resolved.startsWith(work)).toBe(true);
 
-    let child: ChildProcess | undefined;
-    let output = '';
+    const started = await startServiceProcess({
+      cwd: bundle,
+      entry: `apps/${service}/src/main.js`,
+      env: { ...env, NODE_ENV: 'production', OTEL_SDK_DISABLED: 'true' },
+      what: `${service} bundle`,
+    });
     try {
-      child = spawn(process.execPath, [`apps/${service}/src/main.js`], {
-        cwd: bundle,
-        env: {
-          PATH: process.env['PATH'],
-          ...env,
-          NODE_ENV: 'production',
-          HTTP_PORT: String(httpPort),
-          GRPC_PORT: String(grpcPort),
-          OTEL_SDK_DISABLED: 'true',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const live = await waitFor(
-        async () => {
-          if (child!.exitCode !== null)
-            throw new Error(`exited ${child!.exitCode}: ${output.slice(-2000)}`);
-          const response = await fetch(`http://127.0.0.1:${httpPort}/health/live`);
-          return response.status === 200 ? response.json() : undefined;
-        },
-        { timeoutMs: 60_000, what: `${service} liveness` },
-      );
-      expect(live).toEqual({ status: 'up' });
+      expect(started.live).toEqual({ status: 'up' });
     } finally {
-      child?.kill('SIGTERM');
-      await new Promise((resolve) =>
-        child?.exitCode !== null ? resolve(null) : child.once('exit', resolve),
-      );
+      await started.stop();
     }
   });
 });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from 'jsonwebtoken';
 import { Client } from 'pg';
 import { ApiClient } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
-import { admin, anonymous, createProduct, type ProductView } from '../support/fixtures';
+import { admin, anonymous, createProduct, productView, type ProductView } from '../support/fixtures';
 
 interface ErrorBody {
   statusCode: number;
@@ -101,8 +100,7 @@ describe('bad input at the gateway', () => {
       { 'idempotency-key': key() },
     );
     expectClear4xx(response, 409);
-    const view = await anonymous().get<ProductView>(`/api/v1/products/${scarce.id}`);
-    expect(view.body.stock.available).toBe(2);
+    expect((await productView(scarce.id)).stock.available).toBe(2);
   });
 
   it('rejects malformed JSON (400) and an oversized body (413)', async () => {
@@ -127,22 +125,10 @@ describe('bad input at the gateway', () => {
     );
   });
 
+  // Tokens that are well-formed but wrongly signed, issued or expired: edge.e2e-spec.ts.
   it.each([
     ['no token', undefined],
     ['a garbage token', 'garbage'],
-    [
-      'a forged token',
-      sign({ role: 'admin' }, 'not-the-secret-not-the-secret-0123456789', {
-        subject: randomUUID(),
-        issuer: 'ordermesh-local',
-        audience: 'ordermesh-api',
-        expiresIn: 600,
-      }),
-    ],
-    [
-      'an unsigned token',
-      sign({ role: 'admin' }, '', { algorithm: 'none', subject: randomUUID() }),
-    ],
   ])('answers 401 to %s', async (_case, token) => {
     const client = token ? anonymous().withToken(token) : anonymous();
     expectClear4xx(await client.get('/api/v1/orders'), 401);

@@ -32,8 +32,14 @@ describe('Kafka between service processes', () => {
     );
     expect(welcome.title).toMatch(/welcome/i);
 
-    const groups = await admin.describeGroups(['notification']);
-    expect(groups.groups[0]?.state).toBe('Stable');
+    // A rebalance can be under way at any moment (another suite's consumer leaving): wait it out.
+    await waitFor(
+      async () => {
+        const { groups } = await admin.describeGroups(['notification']);
+        return groups[0]?.state === 'Stable' || undefined;
+      },
+      { timeoutMs: 30_000, what: 'the notification group stable' },
+    );
     const offsets = await admin.fetchOffsets({
       groupId: 'notification',
       topics: ['user.registered.v1'],

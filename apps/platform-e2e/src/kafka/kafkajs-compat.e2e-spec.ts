@@ -94,6 +94,10 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }: EachMessagePayload) => {
+        await consumer.commitOffsets([
+          { topic, partition, offset: String(Number(message.offset) + 1) },
+        ]);
+        // Recorded once committed: a test that waits for N records can rebalance right after.
         sink.push({
           consumer: name,
           partition,
@@ -101,9 +105,6 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
         });
-        await consumer.commitOffsets([
-          { topic, partition, offset: String(Number(message.offset) + 1) },
-        ]);
       },
     });
   }

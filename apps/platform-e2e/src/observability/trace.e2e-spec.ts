@@ -69,30 +69,18 @@ describe('distributed tracing of a placed order', () => {
     orderId = order.id;
     expect(await finalStatus(customer, orderId)).toBe('CONFIRMED');
 
-    // Spans are exported in batches (every 5 s by default): wait until every service's are in.
+    // Spans are exported in batches, by each process on its own timer: wait until every span the
+    // tests below look for is in (a service's database spans can arrive before its consumer span).
+    let missing: string[] = [];
     traces = await waitFor(
       async () => {
         const found = await fetchTrace(traceId);
-        const services = new Set(
-          found.flatMap((t) => Object.values(t.processes).map((p) => p.serviceName)),
-        );
-        const spans = found.flatMap((t) => t.spans);
-        const kafka = spans.filter(isKafka);
-        const done =
-          SERVICES.every((s) => services.has(s)) &&
-          kafka.some((s) => tag(s, 'span.kind') === 'producer') &&
-          kafka.some((s) => tag(s, 'span.kind') === 'consumer');
-        return done ? found : undefined;
+        missing = found.length === 1 ? missingSpans(found[0]!, orderId) : ['the trace'];
+        return missing.length === 0 ? found : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 2_000, what: `trace ${traceId} in Jaeger` },
-    ).catch(async (error: Error) => {
-      traces = await fetchTrace(traceId);
-      const seen = new Set(
-        traces.flatMap((t) => Object.values(t.processes).map((p) => p.serviceName)),
-      );
-      throw new Error(
-        `${error.message}; services in the trace so far: ${[...seen].sort().join(', ')}`,
-      );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; still missing: ${missing.join(', ')}`);
     });
   }, 150_000);
 
@@ -136,3 +124,27 @@ describe('distributed tracing of a placed order', () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });
+
+/** What the tests below expect of the trace and it does not show (yet). */
+function missingSpans(trace: JaegerTrace, orderId: string): string[] {
+  const serviceOf = (span: JaegerSpan) => trace.processes[span.processID]!.serviceName;
+  const services = (spans: JaegerSpan[]) => new Set(spans.map(serviceOf));
+  const ofKind = (spans: JaegerSpan[], kind: string) =>
+    services(spans.filter((s) => tag(s, 'span.kind') === kind));
+  const kafka = trace.spans.filter(isKafka);
+  const grpc = trace.spans.filter((s) => tag(s, 'rpc.system') === 'grpc');
+  const expected: [string, Set<string>, string[]][] = [
+    ['spans of', services(trace.spans), SERVICES],
+    ['Kafka producer spans of', ofKind(kafka, 'producer'), ['order']],
+    ['Kafka consumer spans of', ofKind(kafka, 'consumer'), ['shipping', 'notification']],
+    ['gRPC client spans of', ofKind(grpc, 'client'), ['gateway', 'order']],
+    ['gRPC server spans of', ofKind(grpc, 'server'), ['order', 'inventory', 'payment']],
+  ];
+  const missing = expected.flatMap(([what, seen, wanted]) =>
+    wanted.filter((service) => !seen.has(service)).map((service) => `${what} ${service}`),
+  );
+  if (!trace.spans.some((s) => tag(s, 'ordermesh.order.id') === orderId)) {
+    missing.push('a span tagged with the order id');
+  }
+  return missing;
+}

@@ -14,6 +14,7 @@ import {
   listOrders,
   newKey,
   placeOrder,
+  placeOrderRetrying,
   waitForFinal,
 } from './order-support';
 
@@ -129,7 +130,7 @@ describe('order saga', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        placeOrder(client, [{ productId: product.id, quantity: 1 }]),
+        placeOrderRetrying(client, [{ productId: product.id, quantity: 1 }]),
       ),
     );
     const statuses = responses.map((r) => r.status);

@@ -47,6 +47,27 @@ export function placeOrder(
   );
 }
 
+/**
+ * Places an order as a well-behaved client does: a 503/504 (the platform shedding load, e.g. a
+ * breaker opened by a burst on two cores) is sent again with the same Idempotency-Key after its
+ * Retry-After, so the answer that counts is the order's real outcome (201, 409, …).
+ */
+export async function placeOrderRetrying(
+  client: ApiClient,
+  items: { productId: string; quantity: number }[],
+  attempts = 5,
+): Promise<ApiResponse<OrderView>> {
+  const key = newKey();
+  for (let attempt = 1; ; attempt++) {
+    const response = await placeOrder(client, items, { key });
+    if ((response.status !== 503 && response.status !== 504) || attempt === attempts) {
+      return response;
+    }
+    const retryAfter = Number(response.headers.get('retry-after') ?? 1);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 5) * 1_000));
+  }
+}
+
 /** Polls the order until it reached a final status (confirmed, cancelled, shipped). */
 export function waitForFinal(
   client: ApiClient,

@@ -7,7 +7,7 @@ import { type PricingServiceClient } from '@ordermesh/contracts';
 import { waitFor } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
 import { EventTap } from '../support/event-tap';
-import { admin, anonymous, createProduct, type ProductView } from '../support/fixtures';
+import { admin, anonymous, createProduct, productView, type ProductView } from '../support/fixtures';
 import { type DirectClient, GrpcStatus, codeOf, directClient } from '../support/grpc';
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
@@ -102,11 +102,8 @@ describe('pricing service', () => {
       discountBps: 2000,
     });
 
-    const view = await anonymous().get<ProductView & { price: { discountBps: number } }>(
-      `/api/v1/products/${product.id}`,
-    );
-    expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({
+    const view = await productView<ProductView & { price: { discountBps: number } }>(product.id);
+    expect(view).toMatchObject({
       price: { unitPrice: eur(2000), listPrice: eur(2500), discountBps: 2000, available: true },
       stock: { available: 7, status: 'in_stock' },
       degraded: false,
@@ -125,9 +122,8 @@ describe('pricing service', () => {
     // The product service may cache views until price.changed.v1 invalidates them.
     await waitFor(
       async () => {
-        const again = await anonymous().get<ProductView>(`/api/v1/products/${product.id}`);
-        return again.body.price.unitPrice.amountMinor === 3000 &&
-          again.body.stock.status === 'out_of_stock'
+        const again = await productView(product.id);
+        return again.price.unitPrice.amountMinor === 3000 && again.stock.status === 'out_of_stock'
           ? true
           : undefined;
       },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '@ordermesh/testing';
 import { admin, anonymous, type ProductView } from '../support/fixtures';
 
 describe('vertical slice: gateway → user and product over gRPC', () => {
@@ -64,13 +65,20 @@ describe('vertical slice: gateway → user and product over gRPC', () => {
   });
 
   it("reports the gateway's dependencies in its readiness", async () => {
-    const ready = await anonymous().get<{
-      status: string;
-      checks: Record<string, { status: string }>;
-    }>('/health/ready');
-    expect(ready.status).toBe(200);
-    expect(ready.body.checks['redis']?.status).toBe('up');
-    expect(ready.body.checks['grpc:user']?.status).toBe('up');
-    expect(ready.body.checks['grpc:product']?.status).toBe('up');
+    // Readiness probes each dependency with a short deadline: poll rather than trust one answer
+    // on a busy machine.
+    const ready = await waitFor(
+      async () => {
+        const response = await anonymous().get<{
+          status: string;
+          checks: Record<string, { status: string }>;
+        }>('/health/ready');
+        return response.status === 200 ? response.body : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the gateway ready' },
+    );
+    expect(ready.checks['redis']?.status).toBe('up');
+    expect(ready.checks['grpc:user']?.status).toBe('up');
+    expect(ready.checks['grpc:product']?.status).toBe('up');
   });
 });

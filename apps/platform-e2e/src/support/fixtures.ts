@@ -1,8 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { ApiClient } from '@ordermesh/testing';
+import { randomInt, randomUUID } from 'node:crypto';
+import { ApiClient, waitFor } from '@ordermesh/testing';
+
+/**
+ * The client address of this test file's callers (random in 198.18.0.0/15, the benchmarking
+ * range; Jest loads this module once per file). Suites share one platform and its gateway's per-IP rate limit: a
+ * suite that sends a burst must not leave the next one a used-up window on 127.0.0.1.
+ */
+const suiteAddress = `198.${randomInt(18, 20)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
 /** The gateway of the platform under test, as an anonymous caller. */
-export const anonymous = () => new ApiClient(process.env['E2E_GATEWAY_URL']!);
+export const anonymous = () => new ApiClient(process.env['E2E_GATEWAY_URL']!).from(suiteAddress);
 
 /** The seeded local admin (see tools/seed/demo-data.ts). */
 export async function admin(): Promise<ApiClient> {
@@ -48,4 +55,19 @@ export async function createProduct(
     if (price.status !== 200) throw new Error(`set price: ${JSON.stringify(price.body)}`);
   }
   return created.body;
+}
+
+/**
+ * A product's view once it is complete: on a busy machine one answer can miss the view's budget for
+ * stock or price and come back degraded (as designed), which is not what these tests look at.
+ */
+export async function productView<T extends ProductView = ProductView>(id: string): Promise<T> {
+  return waitFor(
+    async () => {
+      const view = await anonymous().get<T>(`/api/v1/products/${id}`);
+      if (view.status !== 200) throw new Error(`GET /api/v1/products/${id} → ${view.status}`);
+      return view.body.degraded ? undefined : view.body;
+    },
+    { timeoutMs: 15_000, what: `a complete view of product ${id}` },
+  );
 }

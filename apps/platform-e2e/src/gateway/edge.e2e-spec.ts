@@ -1,0 +1,171 @@
+import { randomInt } from 'node:crypto';
+import { type SignOptions, sign } from 'jsonwebtoken';
+import { ApiClient, REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
+import { anonymous } from '../support/fixtures';
+import { type ServiceProcess, startServiceProcess } from '../support/service-process';
+
+const IP_LIMIT = 20;
+const USER_LIMIT = 10;
+const ALLOWED_ORIGIN = 'https://shop.example';
+
+/** A client address no other test uses (198.18.0.0/15, the benchmarking range). */
+const freshAddress = () => `198.${randomInt(18, 20)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+
+/**
+ * The public edge as a client meets it: rate limits that hold across gateway replicas (two extra
+ * gateway processes share the platform's Redis, with small limits so a test can reach them),
+ * bearer tokens pinned to one algorithm, issuer and audience, security headers and CORS.
+ */
+describe('the public edge', () => {
+  let env: Record<string, string>;
+  let replicas: ServiceProcess[] = [];
+  let clients: ApiClient[];
+
+  beforeAll(async () => {
+    env = await ordermeshJson<Record<string, string>>('env', 'gateway', '--reveal');
+    replicas = await Promise.all(
+      ['a', 'b'].map((name) =>
+        startServiceProcess({
+          cwd: REPO_ROOT,
+          entry: 'dist/apps/gateway/src/main.js',
+          env: {
+            ...env,
+            RATE_LIMIT_IP_PER_MINUTE: String(IP_LIMIT),
+            RATE_LIMIT_USER_PER_MINUTE: String(USER_LIMIT),
+            CORS_ORIGINS: ALLOWED_ORIGIN,
+            OTEL_SDK_DISABLED: 'true',
+          },
+          what: `gateway replica ${name}`,
+        }),
+      ),
+    );
+    clients = replicas.map((replica) => new ApiClient(replica.url));
+  }, 120_000);
+
+  afterAll(() => Promise.all(replicas.map((replica) => replica.stop())));
+
+  describe('rate limits', () => {
+    it('counts a client address across replicas and answers 429 with Retry-After', async () => {
+      const address = freshAddress();
+      const responses = [];
+      for (let i = 0; i < IP_LIMIT + 4; i++) {
+        responses.push(await clients[i % 2]!.from(address).get('/api/v1/products?pageSize=1'));
+      }
+      // Each replica saw only 12 requests: only the count they share in Redis reaches 20.
+      expect(responses.map((r) => r.status)).toEqual([
+        ...Array<number>(IP_LIMIT).fill(200),
+        ...Array<number>(4).fill(429),
+      ]);
+      const limited = responses.at(-1)!;
+      expect(limited.body).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: expect.stringMatching(/^rate limit exceeded, retry in \d+ s$/),
+      });
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+
+      // Another client is not affected.
+      expect(
+        (await clients[0]!.from(freshAddress()).get('/api/v1/products?pageSize=1')).status,
+      ).toBe(200);
+    });
+
+    it('counts a signed-in user across replicas and client addresses', async () => {
+      const { client } = await anonymous().newCustomer('Rate-limited Customer');
+      const statuses = [];
+      for (let i = 0; i < USER_LIMIT + 2; i++) {
+        const replica = clients[i % 2]!.withToken(client.token!).from(freshAddress());
+        statuses.push((await replica.get('/api/v1/users/me')).status);
+      }
+      expect(statuses).toEqual([
+        ...Array<number>(USER_LIMIT).fill(200),
+        ...Array<number>(2).fill(429),
+      ]);
+    });
+  });
+
+  describe('bearer tokens', () => {
+    let userId: string;
+    /** A token with the claims the gateway issues, signed as it signs them unless overridden. */
+    const token = (overrides: { secret?: string } & SignOptions = {}) => {
+      const { secret = env['JWT_SECRET']!, ...options } = overrides;
+      return sign({ role: 'customer' }, secret, {
+        algorithm: 'HS256',
+        subject: userId,
+        issuer: env['JWT_ISSUER'],
+        audience: env['JWT_AUDIENCE'],
+        expiresIn: 300,
+        ...options,
+      });
+    };
+    const me = (bearer: string) =>
+      anonymous().withToken(bearer).get<{ message: string }>('/api/v1/users/me');
+
+    beforeAll(async () => {
+      userId = (await anonymous().newCustomer('Token Customer')).userId;
+    });
+
+    it('accepts a token signed as the gateway signs them', async () => {
+      expect((await me(token())).status).toBe(200);
+    });
+
+    it.each([
+      ['signed with another algorithm (HS512)', () => token({ algorithm: 'HS512' })],
+      ['signed with another secret', () => token({ secret: `x${env['JWT_SECRET']}` })],
+      ['unsigned (alg none)', () => token({ algorithm: 'none', secret: '' })],
+      ['of another issuer', () => token({ issuer: 'someone-else' })],
+      ['for another audience', () => token({ audience: 'another-api' })],
+    ])('rejects a token %s with 401', async (_, bearer) => {
+      const response = await me(bearer());
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'invalid token',
+      });
+    });
+
+    it('rejects an expired token with 401 and says so', async () => {
+      const response = await me(token({ expiresIn: -10 }));
+      expect(response.status).toBe(401);
+      expect(response.body.message).toBe('token expired');
+    });
+  });
+
+  describe('headers', () => {
+    it('sends security headers and no framework banner', async () => {
+      const response = await anonymous().get('/api/v1/products?pageSize=1');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    });
+
+    it('allows cross-origin calls only from the configured origins', async () => {
+      const preflight = (client: ApiClient, origin: string) =>
+        client.request('OPTIONS', '/api/v1/orders', {
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization,content-type,idempotency-key',
+          },
+        });
+      const allowed = await preflight(clients[0]!, ALLOWED_ORIGIN);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+      expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+        'idempotency-key',
+      );
+
+      const other = await preflight(clients[0]!, 'https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      // The platform's own gateway is configured with no origins: no cross-origin access.
+      const unconfigured = await preflight(anonymous(), ALLOWED_ORIGIN);
+      expect(unconfigured.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { waitFor } from '@ordermesh/testing';
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A service process started by a test, beside the platform's own. */
+export interface ServiceProcess {
+  url: string;
+  /** Liveness answer that proved it started. */
+  live: unknown;
+  /** SIGTERM, and resolves once the process exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <entry>` in `cwd` with `env` (on top of PATH) on free HTTP and gRPC ports, and
+ * waits until it answers liveness; fails with the end of its output if it exits first.
+ */
+export async function startServiceProcess(options: {
+  cwd: string;
+  entry: string;
+  env: Record<string, string>;
+  what: string;
+}): Promise<ServiceProcess> {
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [options.entry], {
+    cwd: options.cwd,
+    env: {
+      PATH: process.env['PATH'],
+      ...options.env,
+      HTTP_PORT: String(httpPort),
+      GRPC_PORT: String(grpcPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const url = `http://127.0.0.1:${httpPort}`;
+  try {
+    const live = await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`exited ${child.exitCode}: ${output.slice(-2000)}`);
+        const response = await fetch(`${url}/health/live`);
+        return response.status === 200 ? response.json() : undefined;
+      },
+      { timeoutMs: 60_000, what: `${options.what} liveness` },
+    );
+    return { url, live, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
