@@ -7,7 +7,13 @@ import { type PricingServiceClient } from '@ordermesh/contracts';
 import { waitFor } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
 import { EventTap } from '../support/event-tap';
-import { admin, anonymous, createProduct, productView, type ProductView } from '../support/fixtures';
+import {
+  admin,
+  anonymous,
+  createProduct,
+  productView,
+  type ProductView,
+} from '../support/fixtures';
 import { type DirectClient, GrpcStatus, codeOf, directClient } from '../support/grpc';
 
 const eur = (amountMinor: number) => ({ amountMinor, currency: 'EUR' });
