@@ -24,7 +24,8 @@ const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
   urls                        where to reach everything
 
 Components: ${COMPONENTS.map((c) => c.name).join(', ')}
-Profile: --profile or $ORDERMESH_PROFILE (default dev); test adds 10000 to every port.`;
+Profile: --profile or $ORDERMESH_PROFILE (default dev); test adds 10000 to every port
+(subtracts 20000 where that would be an ephemeral port).`;
 
 function out(s: string): void {
   process.stdout.write(`${s}\n`);

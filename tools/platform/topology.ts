@@ -6,6 +6,22 @@ export const PROFILES: readonly Profile[] = ['dev', 'test'];
 /** Added to every port of a profile, so `make test` can run beside a developer's `make up`. */
 export const PROFILE_PORT_OFFSET: Readonly<Record<Profile, number>> = { dev: 0, test: 10000 };
 
+/**
+ * Linux's default range of ephemeral ports (net.ipv4.ip_local_port_range): any outgoing connection
+ * may take one as its local port, and a server restarted while it is taken fails with EADDRINUSE.
+ * The test profile restarts services under load (chaos, graceful shutdown), so none of its ports
+ * lies in it: a port that would (dev + 10000) is placed 20000 below its dev port instead.
+ */
+export const EPHEMERAL_PORTS = { from: 32768, to: 60999 } as const;
+const ALTERNATIVE_TEST_OFFSET = -20000;
+
+/** A profile's port for a dev-profile port (before env overrides). */
+export function profilePort(profile: Profile, devPort: number): number {
+  const port = devPort + PROFILE_PORT_OFFSET[profile];
+  const ephemeral = port >= EPHEMERAL_PORTS.from && port <= EPHEMERAL_PORTS.to;
+  return profile === 'test' && ephemeral ? devPort + ALTERNATIVE_TEST_OFFSET : port;
+}
+
 export type ComponentKind = 'infra' | 'service';
 
 export interface ComponentDef {
@@ -193,15 +209,14 @@ function parsePort(name: string, value: string): number {
   return n;
 }
 
-/** All ports of a profile: dev port + profile offset, unless an env override sets it (absolute). */
+/** All ports of a profile (see profilePort), unless an env override sets one (absolute). */
 export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap {
-  const offset = PROFILE_PORT_OFFSET[profile];
   const out: Record<string, Record<string, number>> = {};
   const seen = new Map<number, string>();
   for (const c of COMPONENTS) {
     const ports: Record<string, number> = {};
     Object.entries(c.ports).forEach(([key, base], i) => {
-      let port = base + offset;
+      let port = profilePort(profile, base);
       for (const envName of portEnvNames(c.name, key, i === 0)) {
         const v = env[envName];
         if (v !== undefined && v !== '') {

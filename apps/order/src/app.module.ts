@@ -10,6 +10,7 @@ import { ServiceModule } from '@ordermesh/service-kit';
 import { envSchema } from './config/env.schema';
 import { CreateOrders1764200000000 } from './orders/migrations/1764200000000-create-orders';
 import { OrderTraceContext1764200000001 } from './orders/migrations/1764200000001-order-trace-context';
+import { IdempotencyKeysByAge1795600000001 } from './orders/migrations/1795600000001-idempotency-keys-by-age';
 import { OrdersModule } from './orders/orders.module';
 
 @Module({
@@ -21,6 +22,7 @@ import { OrdersModule } from './orders/orders.module';
         ...MESSAGING_MIGRATIONS,
         CreateOrders1764200000000,
         OrderTraceContext1764200000001,
+        IdempotencyKeysByAge1795600000001,
       ],
       // PlaceOrder holds a connection across its downstream calls, the saga worker one per order
       // in flight (at most 10): room for both under a burst of orders.

@@ -1,28 +1,7 @@
-import {
-  type Context,
-  ROOT_CONTEXT,
-  context,
-  createContextKey,
-  propagation,
-  trace,
-} from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
 import type { TraceContext } from '@ordermesh/contracts';
 import type { IHeaders } from 'kafkajs';
 import { kafkaHeadersGetter } from './headers';
-
-/**
- * The key @opentelemetry/core's `suppressTracing` sets (context keys are `Symbol.for(description)`),
- * spelled here so the library needs only @opentelemetry/api. Instrumentations skip spans under it.
- */
-const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-
-/**
- * Runs background housekeeping (outbox polling every ~150 ms, pruning) without creating a root
- * trace for each of its SQL statements, which would bury the real traces in Jaeger.
- */
-export function withoutTracing<T>(fn: () => T): T {
-  return context.with(context.active().setValue(SUPPRESS_TRACING_KEY, true), fn);
-}
 
 /** The W3C trace context of `ctx` (default: the active one), as stored in an event envelope. */
 export function captureTraceContext(ctx: Context = context.active()): TraceContext {

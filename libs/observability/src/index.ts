@@ -3,3 +3,4 @@ export * from './metrics.module';
 export * from './logging.module';
 export * from './request-id';
 export * from './span-attributes';
+export * from './suppress-tracing';

@@ -2,3 +2,4 @@ export * from './typeorm.module';
 export * from './pg-errors';
 export * from './redis.module';
 export * from './mongo.module';
+export * from './retention';

@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common'
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { PostgresRetention } from './retention';
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- TypeORM's own list types */
 export interface PostgresOptions {
@@ -31,6 +32,7 @@ class PostgresReadiness implements OnModuleInit {
 /**
  * The service's own PostgreSQL database through TypeORM: DATABASE_URL from the validated
  * configuration, migrations run at start-up (each in its own transaction), `synchronize` never.
+ * Global, for PostgresRetention: a module registers the rows of its tables that expire.
  */
 @Module({})
 export class PostgresModule {
@@ -54,7 +56,16 @@ export class PostgresModule {
           }),
         }),
       ],
-      providers: [PostgresReadiness],
+      providers: [
+        PostgresReadiness,
+        {
+          provide: PostgresRetention,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => new PostgresRetention(dataSource),
+        },
+      ],
+      exports: [PostgresRetention],
+      global: true,
     };
   }
 }

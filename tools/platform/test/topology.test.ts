@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   allPorts,
   COMPONENTS,
+  EPHEMERAL_PORTS,
   maskEnv,
   portEnvNames,
   resolvePorts,
@@ -45,7 +46,22 @@ describe('ports', () => {
     assert.equal(dev.jaeger?.otlpGrpc, 4317);
     assert.equal(dev.jaeger?.otlpHttp, 4318);
     for (const { component, key, port } of allPorts(dev)) {
-      assert.equal(test[component]?.[key], port + 10000, `${component}.${key}`);
+      const plus = port + 10000;
+      const ephemeral = plus >= EPHEMERAL_PORTS.from && plus <= EPHEMERAL_PORTS.to;
+      assert.equal(test[component]?.[key], ephemeral ? port - 20000 : plus, `${component}.${key}`);
+    }
+    assert.equal(test.user?.grpc, 30051);
+    assert.equal(test.ferretdb?.main, 7017);
+    assert.equal(test.postgres?.main, 64320);
+    assert.equal(test.gateway?.http, 18080);
+  });
+
+  it('keeps every test-profile port out of the ephemeral range', () => {
+    for (const { component, key, port } of allPorts(resolvePorts('test', {}))) {
+      assert.ok(
+        port < EPHEMERAL_PORTS.from || port > EPHEMERAL_PORTS.to,
+        `${component}.${key} = ${port} is an ephemeral port`,
+      );
     }
   });
 
@@ -187,7 +203,7 @@ describe('service environment', () => {
     );
     assert.equal(
       serviceEnv('product', 'test', ports, secrets, {}).MONGODB_URL,
-      'mongodb://127.0.0.1:37017/product',
+      'mongodb://127.0.0.1:7017/product',
     );
   });
 

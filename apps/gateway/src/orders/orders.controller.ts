@@ -129,7 +129,13 @@ export class OrdersController {
 
   @Post()
   @HttpCode(201)
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '8-128 of A-Z a-z 0-9 _ -' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description:
+      '8-128 of A-Z a-z 0-9 _ -. A repeat with the same key and body returns the first order ' +
+      '(keys are kept 7 days by default); the same key with another body is 409.',
+  })
   async place(
     @CurrentPrincipal() principal: Principal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

@@ -21,6 +21,11 @@ export const envSchema = grpcServiceEnvSchema.extend({
    * saga may still authorize; the TTL is the backstop when an order is lost after reserving.
    */
   RESERVATION_TTL_MARGIN_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * A repeated POST /orders with the same Idempotency-Key is answered with the first order for
+   * this long; after that the key is forgotten (deleted by the retention sweep).
+   */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
 });
 
 export type OrderEnv = z.infer<typeof envSchema>;

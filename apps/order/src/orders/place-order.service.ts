@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   ReservationStatus,
@@ -15,7 +15,7 @@ import {
 } from '@ordermesh/contracts';
 import { Outbox, captureTraceContext } from '@ordermesh/messaging';
 import { setSpanAttributes } from '@ordermesh/observability';
-import { pgErrorCode } from '@ordermesh/persistence';
+import { PostgresRetention, pgErrorCode } from '@ordermesh/persistence';
 import {
   GrpcClient,
   GrpcStatus,
@@ -56,7 +56,7 @@ const KEY_WAIT = '10s';
  * Payment is not called here: the saga worker starts it right after the commit.
  */
 @Injectable()
-export class PlaceOrderService {
+export class PlaceOrderService implements OnModuleInit {
   private readonly logger = new Logger('PlaceOrder');
 
   constructor(
@@ -69,7 +69,17 @@ export class PlaceOrderService {
     private readonly worker: SagaWorker,
     private readonly metrics: OrderMetrics,
     @InjectConfig() private readonly config: OrderEnv,
+    private readonly retention: PostgresRetention,
   ) {}
+
+  /** Keys are kept IDEMPOTENCY_KEY_RETENTION_HOURS; a repeat after that places a new order. */
+  onModuleInit(): void {
+    this.retention.register({
+      table: 'idempotency_keys',
+      timeColumn: 'created_at',
+      retentionMs: this.config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
+    });
+  }
 
   async place(request: PlaceOrderRequest): Promise<Order> {
     const validation = validatePlaceOrder(request);

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ApiClient } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
-import { admin, anonymous, createProduct, productView, type ProductView } from '../support/fixtures';
+import {
+  admin,
+  anonymous,
+  createProduct,
+  productView,
+  type ProductView,
+} from '../support/fixtures';
 
 interface ErrorBody {
   statusCode: number;

@@ -1,7 +1,8 @@
 /**
  * @ordermesh/messaging against the platform's real Kafka and PostgreSQL: the transactional outbox
- * publishes exactly what committed (once, in order, marked), processOnce absorbs redelivery, and a
- * poison record goes to `<topic>.dlq` without blocking the records behind it on its partition.
+ * publishes exactly what committed (once, in order, marked), processOnce absorbs redelivery, a
+ * poison record goes to `<topic>.dlq` without blocking the records behind it on its partition, and
+ * the retention sweep (@ordermesh/persistence) removes only what expired.
  *
  * Isolation: a scratch database per run (created with E2E_POSTGRES_URL, the superuser) and topics
  * and consumer groups named after the run, so nothing here reaches the services' consumers.
@@ -26,6 +27,7 @@ import {
   headerValue,
   processOnce,
 } from '@ordermesh/messaging';
+import { PostgresRetention, deleteExpired } from '@ordermesh/persistence';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -366,5 +368,71 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
         10_000,
       );
     });
+  });
+
+  it('deletes published outbox rows and processed-event marks past their retention, and nothing else', async () => {
+    const HOUR = 3_600_000;
+    const ids = {
+      publishedLongAgo: randomUUID(),
+      publishedJustNow: randomUUID(),
+      unpublishedLongAgo: randomUUID(),
+      markOld: randomUUID(),
+      markRecent: randomUUID(),
+    };
+    const outboxRow = (id: string, createdHoursAgo: number, publishedHoursAgo: number | null) =>
+      dataSource.query(
+        `INSERT INTO outbox_events (id, topic, key, envelope, created_at, published_at)
+         VALUES ($1, 'e2e.retention', 'k', '{}', now() - $2 * interval '1 hour',
+                 now() - $3 * interval '1 hour')`,
+        [id, createdHoursAgo, publishedHoursAgo],
+      );
+    await outboxRow(ids.publishedLongAgo, 3, 2);
+    await outboxRow(ids.publishedJustNow, 3, 0);
+    // Never published (e.g. Kafka down for hours): it must survive any retention.
+    await outboxRow(ids.unpublishedLongAgo, 3, null);
+    await dataSource.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       VALUES ('e2e-retention', $1, now() - interval '15 days'), ('e2e-retention', $2, now())`,
+      [ids.markOld, ids.markRecent],
+    );
+    // Keep the relay off the unpublished row for this test.
+    await relay.stop();
+    try {
+      const retention = new PostgresRetention(dataSource);
+      retention.register({ table: 'outbox_events', timeColumn: 'published_at', retentionMs: HOUR });
+      retention.register({
+        table: 'processed_events',
+        timeColumn: 'processed_at',
+        retentionMs: 14 * 24 * HOUR,
+      });
+      const deleted = await retention.sweep();
+
+      const outboxIds: { id: string }[] = await dataSource.query(
+        `SELECT id FROM outbox_events WHERE topic = 'e2e.retention'`,
+      );
+      expect(outboxIds.map((r) => r.id).sort()).toEqual(
+        [ids.publishedJustNow, ids.unpublishedLongAgo].sort(),
+      );
+      const marks: { event_id: string }[] = await dataSource.query(
+        `SELECT event_id FROM processed_events WHERE consumer = 'e2e-retention'`,
+      );
+      expect(marks.map((r) => r.event_id)).toEqual([ids.markRecent]);
+      // Earlier tests' rows were published just now: only this test's old rows went.
+      expect(deleted).toEqual({ outbox_events: 1, processed_events: 1 });
+    } finally {
+      await dataSource.query(`DELETE FROM outbox_events WHERE topic = 'e2e.retention'`);
+      relay.start();
+    }
+  });
+
+  it('deletes a backlog of expired rows in bounded batches', async () => {
+    await dataSource.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       SELECT 'e2e-batches', gen_random_uuid(), now() - interval '30 days' FROM generate_series(1, 5)`,
+    );
+    const expiring = { table: 'processed_events', timeColumn: 'processed_at', retentionMs: 60_000 };
+    expect(await deleteExpired(dataSource, expiring, 3)).toBe(3);
+    expect(await deleteExpired(dataSource, expiring, 3)).toBe(2);
+    expect(await deleteExpired(dataSource, expiring, 3)).toBe(0);
   });
 });

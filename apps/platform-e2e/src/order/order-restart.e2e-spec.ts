@@ -3,6 +3,7 @@
  * service (SIGKILL, no graceful shutdown) while orders are being placed and paid must not lose
  * any: once it runs again every order reaches a final state, stock and payments consistent.
  */
+import { randomUUID } from 'node:crypto';
 import { killComponent, startComponent, waitFor } from '@ordermesh/testing';
 import { Client } from 'pg';
 import { connection } from '../support/connection-env';
@@ -119,4 +120,29 @@ describe('order saga: restart safety', () => {
       expect(payment?.capturedAmount).toEqual({ amountMinor: 450, currency: 'EUR' });
     }
   }, 300_000);
+
+  it('forgets idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS (swept at start-up)', async () => {
+    const customerId = randomUUID();
+    const key = (age: string) =>
+      orderDb.query(
+        `INSERT INTO idempotency_keys (customer_id, key, order_id, request_hash, created_at)
+         VALUES ($1, $2, $3, 'h', now() - $4::interval)`,
+        [customerId, `retention-${age}`, randomUUID(), age],
+      );
+    await killComponent('order');
+    await key('8 days'); // past the default 168 h
+    await key('6 days');
+    await startComponent('order');
+    const kept = await waitFor(
+      async () => {
+        const { rows } = await orderDb.query<{ key: string }>(
+          'SELECT key FROM idempotency_keys WHERE customer_id = $1',
+          [customerId],
+        );
+        return rows.length === 1 ? rows.map((r) => r.key) : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the expired idempotency key swept' },
+    );
+    expect(kept).toEqual(['retention-6 days']);
+  }, 120_000);
 });

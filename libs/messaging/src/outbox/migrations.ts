@@ -48,5 +48,24 @@ export class CreateProcessedEvents1764100000001 implements MigrationInterface {
   }
 }
 
-/** Both messaging migrations, for a service's `PostgresModule.forRoot({ migrations })`. */
-export const MESSAGING_MIGRATIONS = [CreateOutbox1764100000000, CreateProcessedEvents1764100000001];
+/** The retention sweep deletes the oldest marks (see OutboxModule): find them by age. */
+export class ProcessedEventsByAge1795600000000 implements MigrationInterface {
+  name = 'ProcessedEventsByAge1795600000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      'CREATE INDEX processed_events_processed_at_idx ON processed_events (processed_at)',
+    );
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP INDEX processed_events_processed_at_idx');
+  }
+}
+
+/** The messaging migrations, for a service's `PostgresModule.forRoot({ migrations })`. */
+export const MESSAGING_MIGRATIONS = [
+  CreateOutbox1764100000000,
+  CreateProcessedEvents1764100000001,
+  ProcessedEventsByAge1795600000000,
+];

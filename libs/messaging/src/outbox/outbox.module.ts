@@ -8,13 +8,28 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { Metrics } from '@ordermesh/observability';
+import { PostgresRetention } from '@ordermesh/persistence';
 import { DataSource } from 'typeorm';
 import { KAFKA_OPTIONS, type KafkaModuleOptions } from '../kafka.module';
 import { EventPublisher } from '../publisher';
 import { Outbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './relay';
 
-export type OutboxModuleOptions = Omit<OutboxRelayOptions, 'metrics' | 'logger'>;
+const HOUR_MS = 3_600_000;
+
+export interface OutboxModuleOptions extends Omit<OutboxRelayOptions, 'metrics' | 'logger'> {
+  /** Published outbox rows are deleted after this long. Default 1 h. */
+  publishedRetentionMs?: number;
+  /**
+   * Idempotent consumers' marks (processed_events) are deleted after this long. It must outlast
+   * every redelivery Kafka can make: topic retention plus the age of the oldest segment a
+   * partition keeps (the chart: 72 h retention, 7-day segment roll). Default 14 days.
+   */
+  processedEventRetentionMs?: number;
+}
+
+/** Registers the messaging tables' retention (a token: the registration is the point). */
+const MESSAGING_RETENTION = Symbol('MESSAGING_RETENTION');
 
 @Injectable()
 export class OutboxLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
@@ -52,6 +67,23 @@ export class OutboxModule {
               metrics,
               logger: new Logger('OutboxRelay'),
             }),
+        },
+        {
+          provide: MESSAGING_RETENTION,
+          inject: [PostgresRetention],
+          useFactory: (retention: PostgresRetention) => {
+            retention.register({
+              table: 'outbox_events',
+              timeColumn: 'published_at',
+              retentionMs: options.publishedRetentionMs ?? HOUR_MS,
+            });
+            retention.register({
+              table: 'processed_events',
+              timeColumn: 'processed_at',
+              retentionMs: options.processedEventRetentionMs ?? 14 * 24 * HOUR_MS,
+            });
+            return true;
+          },
         },
         {
           provide: Outbox,

@@ -1,12 +1,12 @@
 import { context } from '@opentelemetry/api';
 import type { EventEnvelope } from '@ordermesh/contracts';
-import type { Metrics } from '@ordermesh/observability';
+import { type Metrics, withoutTracing } from '@ordermesh/observability';
 import { exponentialBackoff } from '@ordermesh/resilience';
 import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
 import { type MessagingMetrics, messagingMetrics } from '../metrics';
 import type { EventPublisher } from '../publisher';
-import { contextFromTraceContext, withoutTracing } from '../tracing';
+import { contextFromTraceContext } from '../tracing';
 import { OUTBOX_PENDING } from './outbox';
 
 export interface OutboxRelayOptions {
@@ -16,10 +16,6 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Backoff cap while Kafka or the database fails. Default 5 s. */
   maxBackoffMs?: number;
-  /** Published rows are deleted after this long. Default 1 h. */
-  retentionMs?: number;
-  /** How often published rows are pruned. Default 60 s. */
-  pruneIntervalMs?: number;
   /** How often the backlog gauges are refreshed. Default 5 s. */
   metricsIntervalMs?: number;
   metrics?: Metrics | undefined;
@@ -81,7 +77,7 @@ export class OutboxRelay {
   private readonly logger: MessagingLogger;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
-  private housekeeping: NodeJS.Timeout[] = [];
+  private gauges: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private nudged = false;
   private failures = 0;
@@ -110,23 +106,18 @@ export class OutboxRelay {
     };
   }
 
-  /** Starts polling, pruning and the backlog gauges. The DataSource must be initialised. */
+  /** Starts polling and the backlog gauges. The DataSource must be initialised. */
   start(): void {
     if (this.running) return;
     this.running = true;
     // Subscribers are read on every commit, so one added after initialisation is honoured.
     this.dataSource.subscribers.push(this.commitListener);
-    const every = (ms: number, task: () => Promise<unknown>, what: string) => {
-      const timer = setInterval(() => {
-        task().catch((error: unknown) =>
-          this.logger.warn(`outbox ${what} failed: ${errorMessage(error)}`),
-        );
-      }, ms);
-      timer.unref();
-      this.housekeeping.push(timer);
-    };
-    every(this.options.pruneIntervalMs ?? 60_000, () => this.prune(), 'prune');
-    every(this.options.metricsIntervalMs ?? 5_000, () => this.refreshMetrics(), 'metrics');
+    this.gauges = setInterval(() => {
+      this.refreshMetrics().catch((error: unknown) =>
+        this.logger.warn(`outbox metrics failed: ${errorMessage(error)}`),
+      );
+    }, this.options.metricsIntervalMs ?? 5_000);
+    this.gauges.unref();
     this.schedule(0);
   }
 
@@ -135,8 +126,7 @@ export class OutboxRelay {
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const timer of this.housekeeping) clearInterval(timer);
-    this.housekeeping = [];
+    clearInterval(this.gauges);
     const index = this.dataSource.subscribers.indexOf(this.commitListener);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
     await this.round;
@@ -187,22 +177,6 @@ export class OutboxRelay {
           : { published: published.length, more: false, error };
       }),
     );
-  }
-
-  /** Deletes rows published longer ago than the retention; returns how many. */
-  async prune(): Promise<number> {
-    const retentionMs = this.options.retentionMs ?? 3_600_000;
-    return withoutTracing(async () => {
-      // Bounded per run so a large backlog of old rows never becomes one long-running delete.
-      const [, deleted] = await this.dataSource.query<[unknown, number]>(
-        `DELETE FROM outbox_events WHERE id IN (
-           SELECT id FROM outbox_events
-           WHERE published_at IS NOT NULL AND published_at < now() - $1::float8 * interval '1 millisecond'
-           LIMIT 10000)`,
-        [retentionMs],
-      );
-      return deleted;
-    });
   }
 
   /** Refreshes ordermesh_outbox_backlog_events and ordermesh_outbox_oldest_event_age_seconds. */
