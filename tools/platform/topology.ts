@@ -129,7 +129,14 @@ const SERVICES: readonly ServiceDef[] = [
   svc('payment', 50056, 9406, 'postgres', []),
   svc('shipping', 50057, 9407, 'postgres', []),
   svc('notification', 50058, 9408, 'redis', [], 1),
-  svc('order', 50055, 9405, 'postgres', ['user', 'product', 'inventory', 'pricing', 'payment']),
+  svc('order', 50055, 9405, 'postgres', [
+    'user',
+    'product',
+    'inventory',
+    'pricing',
+    'payment',
+    'shipping',
+  ]),
   svc(
     'gateway',
     null,

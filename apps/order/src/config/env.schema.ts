@@ -9,6 +9,7 @@ export const envSchema = grpcServiceEnvSchema.extend({
   PRICING_GRPC_ADDR: env.grpcAddr(),
   INVENTORY_GRPC_ADDR: env.grpcAddr(),
   PAYMENT_GRPC_ADDR: env.grpcAddr(),
+  SHIPPING_GRPC_ADDR: env.grpcAddr(),
   /**
    * How long the saga keeps trying to authorize the payment (from placement) before it gives up
    * and cancels the order with "payment unavailable".

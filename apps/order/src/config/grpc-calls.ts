@@ -5,4 +5,5 @@ export const grpcCalls = {
   pricing: ['GetPrices'],
   inventory: ['ReserveStock', 'CommitReservation', 'ReleaseReservation', 'RestockOrder'],
   payment: ['AuthorizePayment', 'CapturePayment', 'RefundPayment'],
+  shipping: ['CancelShipment'],
 } as const;

@@ -7,19 +7,24 @@ import {
   encodePageToken,
   normalizePageSize,
   type Order,
+  type ShippingServiceClient,
 } from '@ordermesh/contracts';
 import { captureTraceContext } from '@ordermesh/messaging';
 import { pgErrorCode } from '@ordermesh/persistence';
 import { remainingMs } from '@ordermesh/resilience';
 import {
+  GrpcClient,
   GrpcStatus,
+  InjectGrpcClient,
   failedPrecondition,
   invalidArgument,
   isUuid,
   notFound,
   rpcError,
+  unavailable,
 } from '@ordermesh/service-kit';
 import { DataSource } from 'typeorm';
+import { describeError, grpcCode, isTransient } from './downstream';
 import { z } from 'zod';
 import {
   type OrderRow,
@@ -28,7 +33,7 @@ import {
   toMessages,
   toOrderMessage,
 } from './orders.repository';
-import { CANCEL_REASONS, type CancelCode, isForward } from './saga/state-machine';
+import { CANCEL_REASONS, type CancelCode, type StepRecord, isForward } from './saga/state-machine';
 import { SagaWorker } from './saga/saga.worker';
 
 const cursorSchema = z.object({ t: z.string(), id: z.string() });
@@ -40,6 +45,7 @@ export class OrdersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly worker: SagaWorker,
+    @InjectGrpcClient('shipping') private readonly shipping: GrpcClient<ShippingServiceClient>,
   ) {}
 
   /** `customerId` empty = admin; another customer's order is NOT_FOUND, never revealed. */
@@ -108,29 +114,75 @@ export class OrdersService {
    * Requests the cancellation; the saga worker compensates (void/refund the payment, release or
    * restock the stock) and then marks the order CANCELLED. Waits briefly for that, and returns the
    * order as it is then. CANCELLED orders are returned unchanged; SHIPPED is FAILED_PRECONDITION.
+   * A CONFIRMED order is cancelled only once shipping has cancelled its shipment (CancelShipment):
+   * shipping is the authority on whether the parcel left, so nothing is refunded and shipped.
    */
   async cancel(orderId: string, customerId: string, reason: string): Promise<Order> {
     checkIds(orderId, customerId);
+    // A PENDING order read here may be CONFIRMED under the lock: then ask shipping and go again.
+    for (let attempt = 1; ; attempt++) {
+      const shipmentCancelled = await this.cancelShipmentIfConfirmed(orderId, customerId);
+      const outcome = await this.requestCancel(orderId, customerId, reason, shipmentCancelled);
+      if (outcome === 'confirmed-meanwhile' && attempt < 3) continue;
+      if (outcome === 'confirmed-meanwhile') {
+        throw rpcError(GrpcStatus.ABORTED, 'the order is being updated; retry');
+      }
+      if (outcome === 'requested') {
+        this.worker.nudge();
+        await this.waitUntilSettled(orderId);
+      }
+      return this.get(orderId, customerId);
+    }
+  }
+
+  /** Whether the order is CONFIRMED (and the caller's) and shipping agreed to cancel its shipment. */
+  private async cancelShipmentIfConfirmed(orderId: string, customerId: string): Promise<boolean> {
+    const row = await findOrder(this.dataSource.manager, orderId);
+    const visible = row && (!customerId || row.customer_id === customerId.toLowerCase());
+    if (!visible || row.status !== 'CONFIRMED' || row.saga_state !== 'DONE') return false;
+    try {
+      await this.shipping.call('cancelShipment', {
+        orderId: row.id,
+        customerId: row.customer_id,
+      });
+      return true;
+    } catch (error) {
+      if (grpcCode(error) === GrpcStatus.FAILED_PRECONDITION) throw shipped();
+      if (isTransient(error)) {
+        throw unavailable('shipping is unavailable; the order was not cancelled, retry');
+      }
+      throw rpcError(
+        GrpcStatus.INTERNAL,
+        `unexpected error from shipping: ${describeError(error)}`,
+      );
+    }
+  }
+
+  private async requestCancel(
+    orderId: string,
+    customerId: string,
+    reason: string,
+    shipmentCancelled: boolean,
+  ): Promise<'requested' | 'unchanged' | 'confirmed-meanwhile'> {
     const byCustomer = customerId !== '';
     const code: CancelCode = byCustomer ? 'customer' : 'admin';
     const detail = (reason || CANCEL_REASONS[code]).trim().slice(0, 500);
-    let requested = false;
     try {
-      await this.dataSource.transaction(async (manager) => {
+      return await this.dataSource.transaction(async (manager) => {
         // The worker holds the row for at most one call; wait that long, not forever.
         await manager.query(`SET LOCAL lock_timeout = '5s'`);
         const row = await findOrder(manager, orderId, 'update');
         if (!row || (byCustomer && row.customer_id !== customerId.toLowerCase())) {
           throw notFound(`order ${orderId} not found`);
         }
-        if (row.status === 'SHIPPED') {
-          throw failedPrecondition('the order has been shipped and can no longer be cancelled');
-        }
+        if (row.status === 'SHIPPED') throw shipped();
+        const confirmed = row.status === 'CONFIRMED' && row.saga_state === 'DONE';
+        if (confirmed && !shipmentCancelled) return 'confirmed-meanwhile';
         const cancellable =
           (row.status === 'PENDING' && isForward(row.saga_state) && !row.cancel_requested) ||
-          (row.status === 'CONFIRMED' && row.saga_state === 'DONE');
+          confirmed;
         // CANCELLED, or already being cancelled (by the customer, a decline, an expiry): as is.
-        if (!cancellable) return;
+        if (!cancellable) return 'unchanged';
         await manager.query(
           `UPDATE orders SET
              cancel_requested = true, cancel_reason = $2, cancel_code = $3,
@@ -140,8 +192,10 @@ export class OrdersService {
            WHERE id = $1`,
           [orderId, CANCEL_REASONS[code], code, JSON.stringify(captureTraceContext())],
         );
-        await appendSteps(manager, orderId, [{ step: 'cancel_order', status: 'STARTED', detail }]);
-        requested = true;
+        const steps: StepRecord[] = [{ step: 'cancel_order', status: 'STARTED', detail }];
+        if (confirmed) steps.push({ step: 'cancel_shipment', status: 'SUCCEEDED', detail: '' });
+        await appendSteps(manager, orderId, steps);
+        return 'requested';
       });
     } catch (error) {
       if (pgErrorCode(error) === '55P03') {
@@ -149,11 +203,6 @@ export class OrdersService {
       }
       throw error;
     }
-    if (requested) {
-      this.worker.nudge();
-      await this.waitUntilSettled(orderId);
-    }
-    return this.get(orderId, customerId);
   }
 
   private async waitUntilSettled(orderId: string): Promise<void> {
@@ -169,6 +218,9 @@ export class OrdersService {
     }
   }
 }
+
+const shipped = () =>
+  failedPrecondition('the order has been shipped and can no longer be cancelled');
 
 function checkIds(orderId: string, customerId: string): void {
   if (!isUuid(orderId)) throw invalidArgument('order_id must be a UUID');

@@ -232,10 +232,13 @@ describe('order saga', () => {
     expect(stepsOf(order)).toEqual(
       expect.arrayContaining([
         'cancel_order:started',
+        'cancel_shipment:succeeded',
         'refund_payment:compensated',
         'restock_stock:compensated',
       ]),
     );
+    const { shipment } = await backends.shipping.rpc.getShipment({ orderId: order.id });
+    expect(shipment?.status).toBe(ShipmentStatus.CANCELLED);
     const { payment } = await backends.payment.rpc.getPayment({ orderId: order.id });
     expect(payment).toMatchObject({
       status: PaymentStatus.REFUNDED,
@@ -251,6 +254,31 @@ describe('order saga', () => {
     expect(repeat.status).toBe(200);
     expect(repeat.body.status).toBe('cancelled');
     expect(await backends.stock(product.id)).toEqual(level);
+  });
+
+  it('refuses to cancel an order that shipping has shipped, even before order heard of it', async () => {
+    const product = await createProduct(adminClient, { stock: 3, amountMinor: 800 });
+    const { client } = await anonymous().newCustomer();
+    const placed = await placeOrder(client, [{ productId: product.id, quantity: 1 }]);
+    expect((await waitForFinal(client, placed.body.id)).status).toBe('confirmed');
+    const orderId = placed.body.id;
+    await waitFor(
+      () => backends.shipping.rpc.getShipment({ orderId }).then((r) => r.shipment ?? undefined),
+      { what: 'the shipment' },
+    );
+
+    // The parcel leaves; the customer cancels at once — shipment.shipped.v1 may not have reached
+    // the order service yet. Shipping decides: 409, nothing refunded, the order becomes SHIPPED.
+    await backends.shipping.rpc.updateShipmentStatus({ orderId, status: ShipmentStatus.SHIPPED });
+    const cancel = await client.post(`/api/v1/orders/${orderId}/cancel`, {});
+    expect(cancel.status).toBe(409);
+    expect(cancel.body).toMatchObject({ message: expect.stringContaining('shipped') });
+
+    const order = await waitForFinal(client, orderId, { accept: new Set(['shipped']) });
+    expect(stepsOf(order)).not.toContain('cancel_order:started');
+    const { payment } = await backends.payment.rpc.getPayment({ orderId });
+    expect(payment?.status).toBe(PaymentStatus.CAPTURED);
+    expect(await backends.stock(product.id)).toMatchObject({ available: 2, sold: 1 });
   });
 
   it("never shows or cancels another customer's order (404)", async () => {

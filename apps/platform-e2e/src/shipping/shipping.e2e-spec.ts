@@ -1,7 +1,8 @@
 /**
  * The shipping service as the order service drives it: order.confirmed.v1 on Kafka creates one
  * shipment (and one shipment.created.v1) however often it is delivered, order.cancelled.v1 cancels
- * a shipment that has not left, and UpdateShipmentStatus only moves forward.
+ * a shipment that has not left, CancelShipment lets the order service ask before it refunds, and
+ * UpdateShipmentStatus only moves forward.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -194,6 +195,54 @@ describe('shipping service', () => {
     const record = await kafka.publish(cancelled(orderId, randomUUID(), 'PENDING'));
     await kafka.handledBy('shipping', record);
     expect(await codeOf(shipping.rpc.getShipment({ orderId }))).toBe(GrpcStatus.NOT_FOUND);
+  });
+
+  describe('CancelShipment (the order service, before it refunds a confirmed order)', () => {
+    it('cancels a shipment that has not left, and again is a no-op', async () => {
+      const orderId = randomUUID();
+      const customerId = randomUUID();
+      await kafka.publish(confirmed(orderId, customerId));
+      await shipmentOf(orderId);
+      const first = await shipping.rpc.cancelShipment({ orderId, customerId });
+      expect(first.shipment?.status).toBe(ShipmentStatus.CANCELLED);
+      const again = await shipping.rpc.cancelShipment({ orderId, customerId });
+      expect(again.shipment).toEqual(first.shipment);
+      expect(
+        await codeOf(
+          shipping.rpc.updateShipmentStatus({ orderId, status: ShipmentStatus.SHIPPED }),
+        ),
+      ).toBe(GrpcStatus.FAILED_PRECONDITION);
+    });
+
+    it('refuses once the shipment has left (FAILED_PRECONDITION) and keeps it', async () => {
+      const orderId = randomUUID();
+      const customerId = randomUUID();
+      await kafka.publish(confirmed(orderId, customerId));
+      await shipmentOf(orderId);
+      await shipping.rpc.updateShipmentStatus({ orderId, status: ShipmentStatus.SHIPPED });
+      expect(await codeOf(shipping.rpc.cancelShipment({ orderId, customerId }))).toBe(
+        GrpcStatus.FAILED_PRECONDITION,
+      );
+      expect((await shipping.rpc.getShipment({ orderId })).shipment?.status).toBe(
+        ShipmentStatus.SHIPPED,
+      );
+    });
+
+    it('records the cancellation before the confirmation arrives: none is created later', async () => {
+      const orderId = randomUUID();
+      const customerId = randomUUID();
+      const { shipment } = await shipping.rpc.cancelShipment({ orderId, customerId });
+      expect(shipment).toMatchObject({ orderId, customerId, status: ShipmentStatus.CANCELLED });
+      const late = await kafka.publish(confirmed(orderId, customerId));
+      await kafka.handledBy('shipping', late);
+      expect((await shipping.rpc.getShipment({ orderId })).shipment?.status).toBe(
+        ShipmentStatus.CANCELLED,
+      );
+      expect(created.events.filter((e) => e.data.orderId === orderId)).toHaveLength(0);
+      expect(await codeOf(shipping.rpc.cancelShipment({ orderId: 'x', customerId }))).toBe(
+        GrpcStatus.INVALID_ARGUMENT,
+      );
+    });
   });
 
   it('answers NOT_FOUND / INVALID_ARGUMENT for unknown orders and bad requests', async () => {

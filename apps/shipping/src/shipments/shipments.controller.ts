@@ -3,6 +3,8 @@ import {
   ShipmentStatus,
   ShippingServiceControllerMethods,
   enumName,
+  type CancelShipmentRequest,
+  type CancelShipmentResponse,
   type GetShipmentRequest,
   type GetShipmentResponse,
   type Shipment,
@@ -35,6 +37,12 @@ export class ShipmentsController implements ShippingServiceController {
     }
     const status = enumName(ShipmentStatus, request.status) as ShipmentStatusName;
     return { shipment: toMessage(await this.shipments.updateStatus(request.orderId, status)) };
+  }
+
+  async cancelShipment(request: CancelShipmentRequest): Promise<CancelShipmentResponse> {
+    return {
+      shipment: toMessage(await this.shipments.cancel(request.orderId, request.customerId)),
+    };
   }
 }
 

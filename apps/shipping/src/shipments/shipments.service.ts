@@ -109,6 +109,43 @@ export class ShipmentsService {
     return result;
   }
 
+  /**
+   * CancelShipment: the order service asks before it refunds a confirmed order, so an order is
+   * never both refunded and shipped. Without a shipment yet (order.confirmed.v1 not consumed), a
+   * CANCELLED one is recorded and the late confirmation creates nothing.
+   */
+  async cancel(orderId: string, customerId: string): Promise<ShipmentEntity> {
+    if (!isUuid(orderId)) throw invalidArgument('order_id must be a UUID');
+    if (!isUuid(customerId)) throw invalidArgument('customer_id must be a UUID');
+    const result = await this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      // Waits for a concurrent order.confirmed.v1 insert of the same order, then sees its row.
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO shipments (id, order_id, customer_id, status, created_at, updated_at, cancelled_at)
+         VALUES ($1, $2, $3, 'CANCELLED', $4, $4, $4)
+         ON CONFLICT (order_id) DO NOTHING
+         RETURNING id`,
+        [randomUUID(), orderId.toLowerCase(), customerId.toLowerCase(), now],
+      );
+      const shipment = (await this.lock(manager, orderId.toLowerCase()))!;
+      if (inserted.length > 0) return { shipment, changed: true };
+      const decision = onOrderCancelled(shipment.status);
+      if (decision === 'keep') {
+        throw failedPrecondition(`the shipment is already ${shipment.status}`, {
+          status: shipment.status,
+        });
+      }
+      if (decision === 'already') return { shipment, changed: false };
+      shipment.status = 'CANCELLED';
+      shipment.cancelledAt = now;
+      shipment.updatedAt = now;
+      await manager.getRepository(ShipmentEntity).save(shipment);
+      return { shipment, changed: true };
+    });
+    if (result.changed) this.metrics.reached('CANCELLED');
+    return result.shipment;
+  }
+
   async get(orderId: string): Promise<ShipmentEntity> {
     if (!isUuid(orderId)) throw invalidArgument('order_id must be a UUID');
     const shipment = await this.dataSource

@@ -48,6 +48,15 @@ export interface UpdateShipmentStatusResponse {
   shipment: Shipment | null;
 }
 
+export interface CancelShipmentRequest {
+  orderId: string;
+  customerId: string;
+}
+
+export interface CancelShipmentResponse {
+  shipment: Shipment | null;
+}
+
 export interface ShippingServiceClient {
   /** GetShipment returns the shipment of an order; NOT_FOUND when none. */
 
@@ -64,6 +73,19 @@ export interface ShippingServiceClient {
     request: UpdateShipmentStatusRequest,
     metadata?: Metadata,
   ): Observable<UpdateShipmentStatusResponse>;
+
+  /**
+   * CancelShipment is how the order service asks before it refunds a confirmed
+   * order: a shipment that has not left is cancelled (with none yet, a
+   * CANCELLED one is recorded, so a late order.confirmed.v1 creates nothing).
+   * Cancelling again is a no-op; once SHIPPED or DELIVERED it is
+   * FAILED_PRECONDITION and the order stays as it is.
+   */
+
+  cancelShipment(
+    request: CancelShipmentRequest,
+    metadata?: Metadata,
+  ): Observable<CancelShipmentResponse>;
 }
 
 export interface ShippingServiceController {
@@ -88,11 +110,24 @@ export interface ShippingServiceController {
     | Promise<UpdateShipmentStatusResponse>
     | Observable<UpdateShipmentStatusResponse>
     | UpdateShipmentStatusResponse;
+
+  /**
+   * CancelShipment is how the order service asks before it refunds a confirmed
+   * order: a shipment that has not left is cancelled (with none yet, a
+   * CANCELLED one is recorded, so a late order.confirmed.v1 creates nothing).
+   * Cancelling again is a no-op; once SHIPPED or DELIVERED it is
+   * FAILED_PRECONDITION and the order stays as it is.
+   */
+
+  cancelShipment(
+    request: CancelShipmentRequest,
+    metadata?: Metadata,
+  ): Promise<CancelShipmentResponse> | Observable<CancelShipmentResponse> | CancelShipmentResponse;
 }
 
 export function ShippingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ['getShipment', 'updateShipmentStatus'];
+    const grpcMethods: string[] = ['getShipment', 'updateShipmentStatus', 'cancelShipment'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod('ShippingService', method)(constructor.prototype[method], method, descriptor);
