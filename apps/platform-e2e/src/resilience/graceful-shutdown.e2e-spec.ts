@@ -15,10 +15,14 @@ const SERVICE = 'shipping';
 
 interface Probe {
   at: number;
-  status: number | 'refused';
+  status: number | 'refused' | 'timeout';
 }
 
-/** Polls `url` every 20 ms, recording each answer (or a refused connection). */
+/**
+ * Polls `url` one request at a time, 20 ms apart, recording each answer. A probe may take as long
+ * as the readiness checks (up to 2 s each on a busy machine) before the signal, so it waits 3 s
+ * before it counts as a timeout; after the signal the service answers 503 at once.
+ */
 function pollReadiness(url: string, t0: number) {
   const probes: Probe[] = [];
   let running = true;
@@ -26,22 +30,43 @@ function pollReadiness(url: string, t0: number) {
     while (running) {
       const at = Date.now() - t0;
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+        const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
         await response.arrayBuffer();
         probes.push({ at, status: response.status });
-      } catch {
-        probes.push({ at, status: 'refused' });
+      } catch (error) {
+        probes.push({
+          at,
+          status: (error as Error).name === 'TimeoutError' ? 'timeout' : 'refused',
+        });
       }
       await sleep(20);
     }
   })();
   return {
     probes,
+    /** Resolves once `count` probes in a row answered 200. */
+    ready: (count: number) =>
+      waitFor(
+        async () => {
+          const last = probes.slice(-count);
+          return last.length === count && last.every((p) => p.status === 200) ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 20, what: `${count} ready answers in a row` },
+      ),
     stop: async () => {
       running = false;
       await loop;
     },
   };
+}
+
+/** The probes as `status@ms` runs, for a failure message. */
+function describeProbes(probes: Probe[]): string {
+  const runs: string[] = [];
+  for (const [i, p] of probes.entries()) {
+    if (i === 0 || probes[i - 1]!.status !== p.status) runs.push(`${p.status}@${p.at}`);
+  }
+  return runs.join(' → ');
 }
 
 function duplicatesIn(metrics: string, group: string): number {
@@ -144,8 +169,9 @@ describe('graceful shutdown under light load', () => {
 
     const pid = await platform.pidOf(SERVICE);
     expect(pid).toBeDefined();
+    // The poller is warm (connection open, shipping answering ready) before the signal.
     const readiness = pollReadiness(`${http}/health/ready`, t0);
-    await sleep(200);
+    await readiness.ready(3);
     let exitedAt: number | undefined;
     const watchExit = (async () => {
       for (;;) {
@@ -170,7 +196,10 @@ describe('graceful shutdown under light load', () => {
     const first503 = probes.find((p) => p.status === 503);
     const afterDown = probes.filter((p) => first503 && p.at > first503.at);
     // Readiness: 200 until the signal, then 503 (never 200 again) until the process is gone.
-    expect(first503).toBeDefined();
+    expect({ first503, probes: describeProbes(probes) }).toEqual({
+      first503: expect.objectContaining({ status: 503 }),
+      probes: expect.any(String),
+    });
     expect(afterDown.every((p) => p.status !== 200)).toBe(true);
     // The process exits well within its budget, without the platform's SIGKILL.
     expect(stopped.output).toMatch(/stopped/);
