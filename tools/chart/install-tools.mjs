@@ -126,7 +126,7 @@ const GO_ENV = {
 };
 
 /**
- * The -X flags Helm's own Makefile sets: without them a `go install`ed helm calls itself "v3.22"
+ * The -X flags Helm's own Makefile sets: without them a `go install`ed helm calls itself "v3.21"
  * and assumes Kubernetes v1.20 (so `kubeVersion: >=1.30.0-0` in Chart.yaml would fail); the
  * release binaries take the Kubernetes version from the k8s.io/client-go the module requires.
  */

@@ -27,7 +27,7 @@ interface GoTool {
 const FERRETDB: GoTool = { name: 'ferretdb', version: 'v1.24.2', pkg: '.' };
 const JAEGER: GoTool = {
   name: 'jaeger',
-  version: 'v1.76.0',
+  version: 'v1.75.0',
   pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
 };
 
