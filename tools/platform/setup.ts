@@ -79,11 +79,11 @@ export function sha256Files(files: string[], extra = ''): string {
 
 // --- stamps ----------------------------------------------------------------------------------
 
-function stampFile(p: Paths, name: string): string {
+function stampFile(p: Pick<Paths, 'stamps'>, name: string): string {
   return join(p.stamps, `${name}.json`);
 }
 
-export function stampMatches(p: Paths, name: string, key: string): boolean {
+export function stampMatches(p: Pick<Paths, 'stamps'>, name: string, key: string): boolean {
   try {
     return (JSON.parse(readFileSync(stampFile(p, name), 'utf8')) as { key: string }).key === key;
   } catch {
@@ -92,7 +92,7 @@ export function stampMatches(p: Paths, name: string, key: string): boolean {
 }
 
 export function writeStamp(
-  p: Paths,
+  p: Pick<Paths, 'stamps'>,
   name: string,
   key: string,
   info: Record<string, unknown> = {},
@@ -209,7 +209,8 @@ export function aptInstall(pkgs: string[], why: string): void {
       aptUpdated = true;
     }
     process.stderr.write(`  apt-get install ${pkgs.join(' ')}\n`);
-    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], {
+    // Several set-ups (platform, cluster, images) may install at once: wait for dpkg's lock.
+    run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', ...pkgs], {
       env,
       what: `apt-get install ${pkgs.join(' ')}`,
     });

@@ -66,10 +66,14 @@ function api(
 
 export async function seed(profile?: Profile): Promise<void> {
   const info = platform(profile).connectionInfo();
-  const gateway = info.services['gateway']!.http;
+  await seedAt(info.services['gateway']!.http, info.services['user']!.grpc!);
+}
+
+/** Seeds the platform behind `gateway` (its URL) whose user service answers gRPC at `userGrpc`. */
+export async function seedAt(gateway: string, userGrpc: string): Promise<void> {
   const admin = adminCredentials(process.env);
 
-  await ensureAdmin(info.services['user']!.grpc!, admin.email, admin.password);
+  await ensureAdmin(userGrpc, admin.email, admin.password);
   const login = await api(gateway, 'POST', '/auth/login', admin);
   expectStatus(login, [200], 'admin login');
   const token = String(login.body['accessToken']);
@@ -124,8 +128,16 @@ export async function seed(profile?: Profile): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const index = process.argv.indexOf('--profile');
-  seed(index > 0 ? (process.argv[index + 1] as Profile) : undefined).catch((error: Error) => {
+  // --gateway URL --user-grpc HOST:PORT seeds any platform (e.g. a cluster through port-forwards).
+  const arg = (name: string): string | undefined => {
+    const index = process.argv.indexOf(name);
+    return index > 0 ? process.argv[index + 1] : undefined;
+  };
+  const gateway = arg('--gateway');
+  const userGrpc = arg('--user-grpc');
+  const run =
+    gateway && userGrpc ? seedAt(gateway, userGrpc) : seed(arg('--profile') as Profile | undefined);
+  run.catch((error: Error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   });

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { waitFor, type ApiClient } from '@ordermesh/testing';
+import { ADMIN, closeForwards, forward, gateway, SERVICES, seed, sql } from './support/platform';
+
+/**
+ * A customer's journey through `kubectl port-forward` to the gateway, as the README tells a user:
+ * register, sign in, order → CONFIRMED, cancel → refunded and restocked; then the same order's
+ * trace in the release's Jaeger with spans of all nine services, and Prometheus scraping them all.
+ */
+interface Order {
+  id: string;
+  status: string;
+  steps: { step: string; status: string }[];
+}
+interface Product {
+  id: string;
+  stock: { available: number };
+  degraded: boolean;
+}
+
+const traceId = randomBytes(16).toString('hex');
+const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+
+async function finalOrder(client: ApiClient, id: string, status: string): Promise<Order> {
+  return waitFor(
+    async () => {
+      const r = await client.get<Order>(`/api/v1/orders/${id}`);
+      return r.status === 200 && r.body.status === status ? r.body : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500, what: `order ${id} ${status}` },
+  );
+}
+
+async function stockOf(client: ApiClient, id: string): Promise<number> {
+  return waitFor(
+    async () => {
+      const r = await client.get<Product>(`/api/v1/products/${id}`);
+      return r.status === 200 && !r.body.degraded ? r.body.stock.available : undefined;
+    },
+    { timeoutMs: 30_000, what: `a complete view of product ${id}` },
+  );
+}
+
+describe('a customer journey through the port-forwarded gateway', () => {
+  let customer: ApiClient;
+  let productId = '';
+  let order: Order;
+
+  beforeAll(async () => {
+    await seed();
+    const api = await gateway();
+    const admin = await api.login(ADMIN.email, ADMIN.password);
+    const created = await admin.post<{ id: string }>('/api/v1/products', {
+      name: `Cluster product ${traceId.slice(0, 8)}`,
+      description: 'made by the cluster journey',
+      category: 'cluster-e2e',
+      attributes: { suite: 'cluster' },
+      basePrice: { amountMinor: 2500, currency: 'EUR' },
+    });
+    expect(created.status).toBe(201);
+    productId = created.body.id;
+    expect((await admin.put(`/api/v1/inventory/${productId}`, { quantity: 5 })).status).toBe(200);
+    customer = (await api.newCustomer('Cluster Customer')).client;
+  }, 300_000);
+
+  afterAll(closeForwards);
+
+  it('an order reaches CONFIRMED and takes its stock', async () => {
+    const placed = await customer.request<Order>('POST', '/api/v1/orders', {
+      body: { items: [{ productId, quantity: 2 }], paymentMethod: 'card' },
+      headers: { 'Idempotency-Key': `cluster-${traceId}`, traceparent },
+    });
+    expect(placed.status).toBe(201);
+    order = await finalOrder(customer, placed.body.id, 'confirmed');
+    expect(await stockOf(customer, productId)).toBe(3);
+  });
+
+  it('cancelling it refunds the payment and restocks', async () => {
+    const cancel = await customer.post(`/api/v1/orders/${order.id}/cancel`, { reason: 'cluster test' });
+    expect(cancel.status).toBe(200);
+    const cancelled = await finalOrder(customer, order.id, 'cancelled');
+    expect(cancelled.steps.map((s) => `${s.step}:${s.status}`)).toEqual(
+      expect.arrayContaining(['refund_payment:compensated', 'restock_stock:compensated']),
+    );
+    const [payment] = await sql<{ status: string; refunded_minor: string }>(
+      'payment_svc',
+      'SELECT status, refunded_minor FROM payments WHERE order_id = $1',
+      [order.id],
+    );
+    expect(payment).toEqual({ status: 'REFUNDED', refunded_minor: '5000' });
+    expect(await stockOf(customer, productId)).toBe(5);
+  });
+
+  it("the order's trace in the release's Jaeger has spans of all nine services", async () => {
+    const jaeger = await forward('jaeger', 16686);
+    const services = await waitFor(
+      async () => {
+        const r = await fetch(`${jaeger.url}/api/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
+        if (r.status !== 200) return undefined;
+        const body = (await r.json()) as { data: { processes: Record<string, { serviceName: string }> }[] };
+        const names = new Set(Object.values(body.data[0]?.processes ?? {}).map((p) => p.serviceName));
+        return SERVICES.every((s) => names.has(s)) ? [...names].sort() : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 2_000, what: `trace ${traceId} with every service` },
+    );
+    expect(services).toEqual(expect.arrayContaining([...SERVICES]));
+  });
+
+  it("the release's Prometheus scrapes every service pod (up == 1)", async () => {
+    const prometheus = await forward('prometheus', 9090);
+    const up = await waitFor(
+      async () => {
+        const r = await fetch(`${prometheus.url}/api/v1/query?query=up{job="ordermesh"}`);
+        const body = (await r.json()) as { data: { result: { metric: { service: string }; value: [number, string] }[] } };
+        const byService = new Map<string, string[]>();
+        for (const s of body.data.result) byService.set(s.metric.service, [...(byService.get(s.metric.service) ?? []), s.value[1]]);
+        return SERVICES.every((s) => (byService.get(s) ?? []).length > 0 && byService.get(s)!.every((v) => v === '1'))
+          ? byService
+          : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 3_000, what: 'up == 1 for every service' },
+    );
+    expect([...up.keys()]).toEqual(expect.arrayContaining([...SERVICES]));
+  });
+});

@@ -1,0 +1,147 @@
+// kubectl, helm and port-forwards against the cluster under test.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../../../..');
+export const CHART = path.join(ROOT, 'charts/ordermesh');
+const BIN = path.join(ROOT, '.ordermesh/tools/bin');
+/** The local cluster's admin kubeconfig, unless KUBECONFIG names another cluster. */
+export const KUBECONFIG =
+  process.env['KUBECONFIG'] || path.join(ROOT, '.ordermesh/cluster/kubeconfig');
+export const NAMESPACE = 'ordermesh';
+export const RELEASE = 'ordermesh';
+/** Values of the local cluster: the locally built images, Grafana off, Istio's data plane off. */
+export const LOCAL_VALUES = path.join(ROOT, 'k8s/local/values.yaml');
+
+export interface Result {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(bin: string, args: string[], input?: string): Result {
+  const r = spawnSync(bin, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    maxBuffer: 128 * 1024 * 1024,
+    env: { ...process.env, KUBECONFIG },
+  });
+  return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export const kubectlRaw = (args: string[], input?: string): Result =>
+  exec(path.join(BIN, 'kubectl'), args, input);
+
+export function kubectl(args: string[], input?: string): string {
+  const r = kubectlRaw(args, input);
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export function kubectlJson<T>(args: string[]): T {
+  return JSON.parse(kubectl([...args, '-o', 'json'])) as T;
+}
+
+export const helmRaw = (args: string[]): Result => exec(path.join(BIN, 'helm'), args);
+
+export function helm(args: string[]): string {
+  const r = helmRaw(args);
+  if (r.status !== 0) throw new Error(`helm ${args.join(' ')} failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export function clusterReachable(): boolean {
+  return existsSync(KUBECONFIG) && kubectlRaw(['get', '--raw', '/readyz']).status === 0;
+}
+
+export interface Forward {
+  url: string;
+  port: number;
+  close(): void;
+}
+
+/**
+ * `kubectl port-forward` of a Service port to a free loopback port of this machine: how a user
+ * reaches the gateway, Jaeger and Prometheus (traffic goes to loopback and the cluster namespace only).
+ */
+export function portForward(target: string, remotePort: number): Promise<Forward> {
+  const child: ChildProcess = spawn(
+    path.join(BIN, 'kubectl'),
+    ['-n', NAMESPACE, 'port-forward', '--address', '127.0.0.1', target, `:${remotePort}`],
+    { env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`port-forward ${target}:${remotePort}: no forwarding after 30 s\n${output}`));
+    }, 30_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        const port = Number(m[1]);
+        resolve({ url: `http://127.0.0.1:${port}`, port, close: () => child.kill() });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`port-forward ${target}:${remotePort} exited (${code}): ${output}`));
+    });
+  });
+}
+
+export interface Pod {
+  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string }[] };
+  spec: {
+    containers: { name: string; resources?: { limits?: Record<string, string> } }[];
+  };
+  status: {
+    phase: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      name: string;
+      ready: boolean;
+      restartCount: number;
+      lastState?: { terminated?: { reason?: string } };
+      state?: { terminated?: { reason?: string } };
+    }[];
+  };
+}
+
+export function pods(selector?: string): Pod[] {
+  const args = ['-n', NAMESPACE, 'get', 'pods'];
+  if (selector) args.push('-l', selector);
+  return kubectlJson<{ items: Pod[] }>(args).items;
+}
+
+/** Pods of Deployments and StatefulSets (not completed Job pods). */
+export const workloadPods = (): Pod[] =>
+  pods().filter((p) => !(p.metadata.ownerReferences ?? []).some((o) => o.kind === 'Job'));
+
+export function isReady(p: Pod): boolean {
+  return (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Mebibytes of a Kubernetes quantity such as 256Mi or 1Gi. */
+export function mebibytes(quantity: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity);
+  if (!m) throw new Error(`not a memory quantity: ${quantity}`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? '';
+  const factor: Record<string, number> = {
+    '': 1 / 2 ** 20,
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    K: 1e3 / 2 ** 20,
+    M: 1e6 / 2 ** 20,
+    G: 1e9 / 2 ** 20,
+  };
+  return n * factor[unit]!;
+}

@@ -1,0 +1,85 @@
+// The release as its users reach it: through port-forwards to the gateway, Jaeger and Prometheus.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client } from 'pg';
+import { ApiClient } from '@ordermesh/testing';
+import { kubectl, portForward, ROOT, type Forward } from './cluster';
+
+export const SERVICES = [
+  'gateway',
+  'user',
+  'product',
+  'inventory',
+  'pricing',
+  'order',
+  'payment',
+  'shipping',
+  'notification',
+] as const;
+
+const forwards = new Map<string, Promise<Forward>>();
+
+/** One port-forward per Service port for the whole test file. */
+export function forward(service: string, port: number): Promise<Forward> {
+  const key = `${service}:${port}`;
+  let f = forwards.get(key);
+  if (!f) {
+    f = portForward(`svc/${service}`, port);
+    forwards.set(key, f);
+  }
+  return f;
+}
+
+export async function closeForwards(): Promise<void> {
+  for (const f of forwards.values()) (await f.catch(() => undefined))?.close();
+  forwards.clear();
+}
+
+export async function gateway(): Promise<ApiClient> {
+  return new ApiClient((await forward('gateway', 8080)).url);
+}
+
+/** The admin the seed creates (over the user service's internal gRPC API, as `make up` does). */
+export const ADMIN = {
+  email: 'admin@ordermesh.local',
+  password: process.env['ORDERMESH_ADMIN_PASSWORD'] || `cluster-${randomBytes(9).toString('hex')}`,
+};
+
+/** `tools/seed/seed.ts` against the release: the admin, a demo customer and the demo catalogue. */
+export async function seed(): Promise<void> {
+  const [gw, user] = await Promise.all([forward('gateway', 8080), forward('user', 50051)]);
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'tools/seed/seed.ts'), '--gateway', gw.url, '--user-grpc', `127.0.0.1:${user.port}`],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ORDERMESH_ADMIN_EMAIL: ADMIN.email, ORDERMESH_ADMIN_PASSWORD: ADMIN.password },
+    },
+  );
+}
+
+function secretValue(name: string, key: string): string {
+  const b64 = kubectl(['-n', 'ordermesh', 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
+  return Buffer.from(b64, 'base64').toString('utf8');
+}
+
+/** A query on one service's database in the release's PostgreSQL (as its superuser). */
+export async function sql<R>(database: string, text: string, params: unknown[] = []): Promise<R[]> {
+  const pg = await forward('postgresql', 5432);
+  const client = new Client({
+    host: '127.0.0.1',
+    port: pg.port,
+    user: 'postgres',
+    password: secretValue('postgresql-credentials', 'postgres-password'),
+    database,
+    connectionTimeoutMillis: 10_000,
+  });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}

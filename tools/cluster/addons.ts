@@ -1,0 +1,69 @@
+// What a kind cluster brings that a bare control plane lacks: DNS, a default StorageClass with a
+// provisioner, the apiserver's grant on the kubelet API, and the Istio CRDs (the data plane is off).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { corefile, fillTemplate } from './configs.ts';
+import { NET, type Layout, type Versions } from './layout.ts';
+import { run } from '../platform/setup.ts';
+import { kubectl } from './kube.ts';
+import { istioCrds } from './build.ts';
+
+export function corednsManifest(l: Layout, v: Versions): string {
+  const text = readFileSync(join(l.repo, 'k8s', 'local', 'addons', 'coredns.yaml'), 'utf8');
+  return fillTemplate(text, {
+    COREFILE: corefile()
+      .split('\n')
+      .map((line) => (line ? `    ${line}` : line))
+      .join('\n'),
+    COREDNS_IMAGE: `ordermesh.local/coredns:${v.coredns}`,
+    DNS_IP: NET.dnsIp,
+  });
+}
+
+type Obj = { kind?: string; metadata?: Record<string, unknown>; [k: string]: unknown };
+
+/**
+ * local-path-provisioner's own manifest (deploy/local-path-storage.yaml of its Go module), with the
+ * locally built images, volumes under the cluster's data folder, and its StorageClass the default.
+ */
+export function localPathManifest(l: Layout, v: Versions): string {
+  const mod = run('go', ['env', 'GOMODCACHE']).stdout.trim();
+  const file = join(mod, `github.com/rancher/local-path-provisioner@${v.localPathProvisioner}`, 'deploy', 'local-path-storage.yaml');
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Obj | null);
+  const out: Obj[] = [];
+  for (const doc of docs) {
+    if (!doc) continue;
+    if (doc.kind === 'Deployment') {
+      const pod = (doc as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }).spec.template.spec;
+      for (const c of pod.containers) {
+        c.image = `ordermesh.local/local-path-provisioner:${v.localPathProvisioner}`;
+        c.imagePullPolicy = 'Never';
+      }
+    }
+    if (doc.kind === 'StorageClass') {
+      doc.metadata = {
+        ...doc.metadata,
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      };
+    }
+    if (doc.kind === 'ConfigMap') {
+      const data = (doc as { data: Record<string, string> }).data;
+      data['config.json'] = JSON.stringify({
+        nodePathMap: [{ node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [join(l.data, 'local-path')] }],
+      });
+      data['helperPod.yaml'] = (data['helperPod.yaml'] ?? '')
+        .replace(/image: busybox/, 'image: ordermesh.local/busybox:debian')
+        .replace(/imagePullPolicy: IfNotPresent/, 'imagePullPolicy: Never');
+    }
+    out.push(doc);
+  }
+  return out.map((d) => JSON.stringify(d)).join('\n---\n');
+}
+
+export function applyAddons(l: Layout, v: Versions): void {
+  kubectl(l, ['apply', '-f', join(l.repo, 'k8s', 'local', 'addons', 'kubelet-api.yaml')]);
+  kubectl(l, ['apply', '-f', '-'], corednsManifest(l, v));
+  kubectl(l, ['apply', '-f', '-'], localPathManifest(l, v));
+  kubectl(l, ['apply', '--server-side', '-f', istioCrds(v)]);
+}
