@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { corefile, fillTemplate } from './configs.ts';
+import { fillTemplate } from './configs.ts';
 import { NET, type Layout, type Versions } from './layout.ts';
 import { run } from '../platform/setup.ts';
 import { kubectl } from './kube.ts';
@@ -12,10 +12,6 @@ import { istioCrds } from './build.ts';
 export function corednsManifest(l: Layout, v: Versions): string {
   const text = readFileSync(join(l.repo, 'k8s', 'local', 'addons', 'coredns.yaml'), 'utf8');
   return fillTemplate(text, {
-    COREFILE: corefile()
-      .split('\n')
-      .map((line) => (line ? `    ${line}` : line))
-      .join('\n'),
     COREDNS_IMAGE: `ordermesh.local/coredns:${v.coredns}`,
     DNS_IP: NET.dnsIp,
   });
@@ -29,13 +25,20 @@ type Obj = { kind?: string; metadata?: Record<string, unknown>; [k: string]: unk
  */
 export function localPathManifest(l: Layout, v: Versions): string {
   const mod = run('go', ['env', 'GOMODCACHE']).stdout.trim();
-  const file = join(mod, `github.com/rancher/local-path-provisioner@${v.localPathProvisioner}`, 'deploy', 'local-path-storage.yaml');
+  const file = join(
+    mod,
+    `github.com/rancher/local-path-provisioner@${v.localPathProvisioner}`,
+    'deploy',
+    'local-path-storage.yaml',
+  );
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Obj | null);
   const out: Obj[] = [];
   for (const doc of docs) {
     if (!doc) continue;
     if (doc.kind === 'Deployment') {
-      const pod = (doc as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }).spec.template.spec;
+      const pod = (
+        doc as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }
+      ).spec.template.spec;
       for (const c of pod.containers) {
         c.image = `ordermesh.local/local-path-provisioner:${v.localPathProvisioner}`;
         c.imagePullPolicy = 'Never';
@@ -50,7 +53,9 @@ export function localPathManifest(l: Layout, v: Versions): string {
     if (doc.kind === 'ConfigMap') {
       const data = (doc as { data: Record<string, string> }).data;
       data['config.json'] = JSON.stringify({
-        nodePathMap: [{ node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [join(l.data, 'local-path')] }],
+        nodePathMap: [
+          { node: 'DEFAULT_PATH_FOR_NON_LISTED_NODES', paths: [join(l.data, 'local-path')] },
+        ],
       });
       data['helperPod.yaml'] = (data['helperPod.yaml'] ?? '')
         .replace(/image: busybox/, 'image: ordermesh.local/busybox:debian')

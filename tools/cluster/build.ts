@@ -1,7 +1,15 @@
 // Builds (and caches) every binary and system image of the local cluster from its Go module or Debian
 // package: Kubernetes, CoreDNS, local-path-provisioner, the pause container, busybox for volume helpers.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   aptInstall,
@@ -85,22 +93,45 @@ export function kubeLdflags(version: string): string {
 
 function goBinaries(
   l: Layout,
-  opts: { module: string; pkgs: string[]; outs: string[]; version: string; ldflags: string; cgo: boolean },
+  opts: {
+    module: string;
+    pkgs: string[];
+    outs: string[];
+    version: string;
+    ldflags: string;
+    cgo: boolean;
+  },
 ): void {
   const dir = goModuleDir(l, opts.module);
-  const key = sha256Files([join(dir, 'go.mod'), join(dir, 'go.sum')], `${opts.version} ${opts.ldflags} ${opts.cgo}`);
+  const key = sha256Files(
+    [join(dir, 'go.mod'), join(dir, 'go.sum')],
+    `${opts.version} ${opts.ldflags} ${opts.cgo}`,
+  );
   const outs = opts.outs.map((o) => join(l.bin, o));
   if (outs.every((o) => existsSync(o)) && stampMatches(l, opts.module, key)) return;
   requireGo(`building ${opts.module}`);
   mkdirSync(l.bin, { recursive: true });
   const started = Date.now();
-  process.stderr.write(`cluster: building ${opts.outs.join(', ')} ${opts.version} (cold: minutes; cached afterwards)\n`);
+  process.stderr.write(
+    `cluster: building ${opts.outs.join(', ')} ${opts.version} (cold: minutes; cached afterwards)\n`,
+  );
   runStreaming(
     'nice',
-    ['-n', '5', 'go', 'build', '-trimpath', `-ldflags=${opts.ldflags}`, '-o', `${l.bin}/`, ...opts.pkgs],
+    [
+      '-n',
+      '5',
+      'go',
+      'build',
+      '-trimpath',
+      `-ldflags=${opts.ldflags}`,
+      '-o',
+      `${l.bin}/`,
+      ...opts.pkgs,
+    ],
     { what: `go build ${opts.module}`, cwd: dir, env: goEnv(opts.cgo ? {} : { CGO_ENABLED: '0' }) },
   );
-  for (const o of outs) if (!existsSync(o)) throw new Error(`go build ${opts.module}: ${o} missing`);
+  for (const o of outs)
+    if (!existsSync(o)) throw new Error(`go build ${opts.module}: ${o} missing`);
   writeStamp(l, opts.module, key, { seconds: Math.round((Date.now() - started) / 1000) });
 }
 
@@ -144,15 +175,37 @@ function goModCache(): string {
 
 /** The pause container from the Kubernetes module's own source, static, as its Makefile builds it. */
 function buildPause(l: Layout, v: Versions): void {
-  const src = join(goModCache(), `k8s.io/kubernetes@${v.kubernetes}`, 'build', 'pause', 'linux', 'pause.c');
+  const src = join(
+    goModCache(),
+    `k8s.io/kubernetes@${v.kubernetes}`,
+    'build',
+    'pause',
+    'linux',
+    'pause.c',
+  );
   if (!existsSync(src))
-    run('go', ['mod', 'download', `k8s.io/kubernetes@${v.kubernetes}`], { what: 'download kubernetes' });
+    run('go', ['mod', 'download', `k8s.io/kubernetes@${v.kubernetes}`], {
+      what: 'download kubernetes',
+    });
   const out = join(l.bin, 'pause');
   const key = sha256Files([src], PAUSE_IMAGE);
   if (existsSync(out) && stampMatches(l, 'pause', key)) return;
-  run('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=${PAUSE_IMAGE.split(':')[1]}`, '-o', out, src], {
-    what: 'gcc pause.c',
-  });
+  run(
+    'gcc',
+    [
+      '-Os',
+      '-Wall',
+      '-Werror',
+      '-static',
+      `-DVERSION=${PAUSE_IMAGE.split(':')[1]}`,
+      '-o',
+      out,
+      src,
+    ],
+    {
+      what: 'gcc pause.c',
+    },
+  );
   writeStamp(l, 'pause', key);
 }
 
@@ -160,7 +213,8 @@ function buildPause(l: Layout, v: Versions): void {
 export function istioCrds(v: Versions): string {
   const dir = join(goModCache(), `istio.io/api@${v.istioApi}`);
   const file = join(dir, 'kubernetes', 'customresourcedefinitions.gen.yaml');
-  if (!existsSync(file)) run('go', ['mod', 'download', `istio.io/api@${v.istioApi}`], { what: 'download istio.io/api' });
+  if (!existsSync(file))
+    run('go', ['mod', 'download', `istio.io/api@${v.istioApi}`], { what: 'download istio.io/api' });
   return file;
 }
 
@@ -180,7 +234,12 @@ export interface SystemImage {
 
 export function systemImages(l: Layout, v: Versions): SystemImage[] {
   return [
-    { ref: PAUSE_IMAGE, files: [[join(l.bin, 'pause'), '/pause']], entrypoint: ['/pause'], user: '65535:65535' },
+    {
+      ref: PAUSE_IMAGE,
+      files: [[join(l.bin, 'pause'), '/pause']],
+      entrypoint: ['/pause'],
+      user: '65535:65535',
+    },
     {
       ref: `ordermesh.local/coredns:${v.coredns}`,
       files: [[join(l.bin, 'coredns'), '/coredns']],
@@ -198,7 +257,20 @@ export function systemImages(l: Layout, v: Versions): SystemImage[] {
       files: [['/bin/busybox', '/bin/busybox']],
       entrypoint: [],
       path: '/bin',
-      busyboxApplets: ['sh', 'mkdir', 'rm', 'rmdir', 'chmod', 'chown', 'ls', 'cat', 'echo', 'sleep', 'test', '['],
+      busyboxApplets: [
+        'sh',
+        'mkdir',
+        'rm',
+        'rmdir',
+        'chmod',
+        'chown',
+        'ls',
+        'cat',
+        'echo',
+        'sleep',
+        'test',
+        '[',
+      ],
     },
   ];
 }
@@ -215,7 +287,10 @@ export function buildSystemImages(l: Layout, v: Versions): string[] {
   for (const img of systemImages(l, v)) {
     const archive = join(dir, archiveName(img.ref));
     archives.push(archive);
-    const key = sha256Files(img.files.map(([src]) => src), JSON.stringify(img));
+    const key = sha256Files(
+      img.files.map(([src]) => src),
+      JSON.stringify(img),
+    );
     if (existsSync(archive) && stampMatches(l, `image-${archiveName(img.ref)}`, key)) continue;
     const stage = join(dir, 'stage');
     rmSync(stage, { recursive: true, force: true });
@@ -239,7 +314,9 @@ export function buildSystemImages(l: Layout, v: Versions): string[] {
       throw e;
     }
     rmSync(archive, { force: true });
-    run('buildah', ['push', img.ref, `docker-archive:${archive}:${img.ref}`], { what: `buildah push ${img.ref}` });
+    run('buildah', ['push', img.ref, `docker-archive:${archive}:${img.ref}`], {
+      what: `buildah push ${img.ref}`,
+    });
     rmSync(stage, { recursive: true, force: true });
     writeStamp(l, `image-${archiveName(img.ref)}`, key);
   }

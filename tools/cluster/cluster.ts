@@ -1,13 +1,6 @@
 // `up`, `down` and `status` of the Docker-free local cluster (docs/kubernetes.md, "Without Docker").
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PlatformError } from '../platform/context.ts';
@@ -24,11 +17,23 @@ import {
 import { isRoot, run } from '../platform/setup.ts';
 import { applyAddons } from './addons.ts';
 import { buildBinaries, buildSystemImages, ensureDebianPackages } from './build.ts';
-import { cniConfig, containerdConfig, kubeconfig, kubeletConfig, kubeProxyConfig } from './configs.ts';
+import {
+  cniConfig,
+  containerdConfig,
+  kubeconfig,
+  kubeletConfig,
+  kubeProxyConfig,
+} from './configs.ts';
 import { daemons, type Daemon } from './daemons.ts';
 import { kubectl, kubectlPath } from './kube.ts';
 import { layout, NET, versions, type Layout } from './layout.ts';
-import { deleteNamespace, ensureNamespace, inNamespace, namespaceExists, podNamespaces } from './netns.ts';
+import {
+  deleteNamespace,
+  ensureNamespace,
+  inNamespace,
+  namespaceExists,
+  podNamespaces,
+} from './netns.ts';
 import { ensurePki, type Tokens } from './pki.ts';
 
 const log = (m: string): void => void process.stderr.write(`cluster: ${m}\n`);
@@ -53,20 +58,27 @@ function sysctlPath(key: string): string {
 }
 
 function writeConfigs(l: Layout, tokens: Tokens): void {
-  for (const d of [l.etc, join(l.etc, 'cni'), l.data, l.logs, l.pids, l.run]) mkdirSync(d, { recursive: true });
+  for (const d of [l.etc, join(l.etc, 'cni'), l.data, l.logs, l.pids, l.run])
+    mkdirSync(d, { recursive: true });
   const files: Record<string, string> = {
     'containerd.toml': containerdConfig(l),
     'cni/10-ordermesh.conflist': cniConfig(l),
     'kubelet.yaml': kubeletConfig(l),
     'kube-proxy.yaml': kubeProxyConfig(l),
     'resolv.conf': `# the cluster namespace has no resolver outside it\nnameserver ${NET.dnsIp}\n`,
-    'controller-manager.kubeconfig': kubeconfig(l, { user: 'controller-manager', token: tokens.controllerManager }),
+    'controller-manager.kubeconfig': kubeconfig(l, {
+      user: 'controller-manager',
+      token: tokens.controllerManager,
+    }),
     'scheduler.kubeconfig': kubeconfig(l, { user: 'scheduler', token: tokens.scheduler }),
     'kubelet.kubeconfig': kubeconfig(l, { user: 'kubelet', token: tokens.kubelet }),
     'kube-proxy.kubeconfig': kubeconfig(l, { user: 'kube-proxy', token: tokens.kubeProxy }),
   };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(l.etc, name), text, { mode: 0o600 });
-  writeFileSync(l.kubeconfig, kubeconfig(l, { user: 'admin', token: tokens.admin }), { mode: 0o600 });
+  for (const [name, text] of Object.entries(files))
+    writeFileSync(join(l.etc, name), text, { mode: 0o600 });
+  writeFileSync(l.kubeconfig, kubeconfig(l, { user: 'admin', token: tokens.admin }), {
+    mode: 0o600,
+  });
 }
 
 async function startDaemon(l: Layout, d: Daemon): Promise<void> {
@@ -74,7 +86,12 @@ async function startDaemon(l: Layout, d: Daemon): Promise<void> {
   if (runningPid(pf) === null) {
     const argv = inNamespace(d.argv);
     spawnDetached(
-      { command: argv[0]!, args: argv.slice(1), cwd: l.root, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: l.root } },
+      {
+        command: argv[0]!,
+        args: argv.slice(1),
+        cwd: l.root,
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: l.root },
+      },
       join(l.logs, `${d.name}.log`),
       pf,
       d.name,
@@ -82,8 +99,13 @@ async function startDaemon(l: Layout, d: Daemon): Promise<void> {
   }
   const deadline = Date.now() + d.readyTimeoutMs;
   while (!(await d.ready())) {
-    if (runningPid(pf) === null) throw new PlatformError(`${d.name} exited during start-up`, logTail(l, d.name));
-    if (Date.now() > deadline) throw new PlatformError(`${d.name} not ready after ${d.readyTimeoutMs / 1000} s`, logTail(l, d.name));
+    if (runningPid(pf) === null)
+      throw new PlatformError(`${d.name} exited during start-up`, logTail(l, d.name));
+    if (Date.now() > deadline)
+      throw new PlatformError(
+        `${d.name} not ready after ${d.readyTimeoutMs / 1000} s`,
+        logTail(l, d.name),
+      );
     await sleep(500);
   }
   log(`${d.name} ready`);
@@ -91,7 +113,11 @@ async function startDaemon(l: Layout, d: Daemon): Promise<void> {
 
 function logTail(l: Layout, name: string): string {
   try {
-    return readFileSync(join(l.logs, `${name}.log`), 'utf8').trim().split('\n').slice(-30).join('\n');
+    return readFileSync(join(l.logs, `${name}.log`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-30)
+      .join('\n');
   } catch {
     return '';
   }
@@ -106,20 +132,44 @@ async function waitFor(what: string, timeoutMs: number, check: () => boolean): P
 }
 
 function kubectlOk(l: Layout, args: string[]): boolean {
-  return spawnSync(kubectlPath(l), ['--kubeconfig', l.kubeconfig, ...args], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync(kubectlPath(l), ['--kubeconfig', l.kubeconfig, ...args], { stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 /** Imports every image archive that is not in containerd yet (the manifest lists archive paths). */
 export function importImages(l: Layout, archives: string[]): void {
   const have = new Set(
-    run('ctr', ['--address', l.containerdSocket, '-n', 'k8s.io', 'images', 'ls', '-q']).stdout.split('\n'),
+    run('ctr', [
+      '--address',
+      l.containerdSocket,
+      '-n',
+      'k8s.io',
+      'images',
+      'ls',
+      '-q',
+    ]).stdout.split('\n'),
   );
   for (const archive of archives) {
     const stamp = join(l.run, `imported-${archive.replace(/[^a-zA-Z0-9]/g, '_')}`);
     if (existsSync(stamp) && have.size > 1) continue;
-    run('ctr', ['--address', l.containerdSocket, '-n', 'k8s.io', 'images', 'import', '--no-unpack=false', archive], {
-      what: `import ${archive}`,
-    });
+    run(
+      'ctr',
+      [
+        '--address',
+        l.containerdSocket,
+        '-n',
+        'k8s.io',
+        'images',
+        'import',
+        '--no-unpack=false',
+        archive,
+      ],
+      {
+        what: `import ${archive}`,
+      },
+    );
     writeFileSync(stamp, '');
   }
 }
@@ -134,7 +184,10 @@ export function applicationArchives(l: Layout): string[] {
 }
 
 export async function up(l: Layout = layout()): Promise<void> {
-  if (!isRoot()) throw new PlatformError('the local cluster needs root (network namespace, containerd, kubelet)');
+  if (!isRoot())
+    throw new PlatformError(
+      'the local cluster needs root (network namespace, containerd, kubelet)',
+    );
   const v = versions(l.repo);
   const started = Date.now();
   ensureDebianPackages();
@@ -144,7 +197,9 @@ export async function up(l: Layout = layout()): Promise<void> {
   const tokens = ensurePki(l);
   writeConfigs(l, tokens);
   if (!readState(l)) {
-    const sysctls = Object.fromEntries(KUBELET_SYSCTLS.map((k) => [k, readFileSync(sysctlPath(k), 'utf8').trim()]));
+    const sysctls = Object.fromEntries(
+      KUBELET_SYSCTLS.map((k) => [k, readFileSync(sysctlPath(k), 'utf8').trim()]),
+    );
     writeFileSync(l.stateFile, JSON.stringify({ sysctls } satisfies State, null, 2));
   }
   ensureNamespace();
@@ -156,9 +211,19 @@ export async function up(l: Layout = layout()): Promise<void> {
     kubectlOk(l, ['wait', '--for=condition=Ready', `node/${NET.nodeName}`, '--timeout=5s']),
   );
   applyAddons(l, v);
-  await waitFor('CoreDNS and local-path-provisioner available', 180_000, () =>
-    kubectlOk(l, ['-n', 'kube-system', 'rollout', 'status', 'deploy/coredns', '--timeout=5s']) &&
-    kubectlOk(l, ['-n', 'local-path-storage', 'rollout', 'status', 'deploy/local-path-provisioner', '--timeout=5s']),
+  await waitFor(
+    'CoreDNS and local-path-provisioner available',
+    180_000,
+    () =>
+      kubectlOk(l, ['-n', 'kube-system', 'rollout', 'status', 'deploy/coredns', '--timeout=5s']) &&
+      kubectlOk(l, [
+        '-n',
+        'local-path-storage',
+        'rollout',
+        'status',
+        'deploy/local-path-provisioner',
+        '--timeout=5s',
+      ]),
   );
   log(`up in ${Math.round((Date.now() - started) / 1000)} s — KUBECONFIG=${l.kubeconfig}`);
 }
@@ -179,8 +244,10 @@ function podPids(): number[] {
   if (!existsSync(root)) return [];
   const out: number[] = [];
   const walk = (dir: string): void => {
-    for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (line) out.push(Number(line));
-    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+    for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n'))
+      if (line) out.push(Number(line));
+    for (const e of readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) walk(join(dir, e.name));
   };
   walk(root);
   return out;
@@ -192,7 +259,8 @@ function removeCgroups(): void {
     if (!existsSync(top)) continue;
     const dirs: string[] = [];
     const walk = (dir: string): void => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name));
+      for (const e of readdirSync(dir, { withFileTypes: true }))
+        if (e.isDirectory()) walk(join(dir, e.name));
       dirs.push(dir);
     };
     walk(top);
@@ -227,13 +295,16 @@ export async function down(l: Layout = layout()): Promise<void> {
   for (const ns of podNamespaces()) deleteNamespace(ns);
   removeCgroups();
   const state = readState(l);
-  for (const [k, value] of Object.entries(state?.sysctls ?? {})) writeFileSync(sysctlPath(k), `${value}\n`);
+  for (const [k, value] of Object.entries(state?.sysctls ?? {}))
+    writeFileSync(sysctlPath(k), `${value}\n`);
   deleteNamespace();
   rmSync(l.run, { recursive: true, force: true });
   // Cluster state goes; built binaries and images stay cached for the next `up`.
-  for (const d of [l.data, l.etc, l.pki, l.pids, l.stateFile, l.kubeconfig]) rmSync(d, { recursive: true, force: true });
+  for (const d of [l.data, l.etc, l.pki, l.pids, l.stateFile, l.kubeconfig])
+    rmSync(d, { recursive: true, force: true });
   const left = leftovers(l);
-  if (left.length > 0) throw new PlatformError(`cluster down left something behind:\n  ${left.join('\n  ')}`);
+  if (left.length > 0)
+    throw new PlatformError(`cluster down left something behind:\n  ${left.join('\n  ')}`);
   log('down: no process, mount, cgroup or namespace left');
 }
 
@@ -267,8 +338,16 @@ export function status(l: Layout = layout()): string {
     const pid = runningPid(pidFile(l.pids, d.name));
     return `  ${d.name.padEnd(24)} ${pid === null ? 'stopped' : `pid ${pid}`}`;
   });
-  const nodes = spawnSync(kubectlPath(l), ['--kubeconfig', l.kubeconfig, 'get', 'nodes', '-o', 'wide'], { encoding: 'utf8' });
-  return [`local cluster: up (KUBECONFIG=${l.kubeconfig})`, ...rows, String(nodes.stdout ?? '').trim()].join('\n');
+  const nodes = spawnSync(
+    kubectlPath(l),
+    ['--kubeconfig', l.kubeconfig, 'get', 'nodes', '-o', 'wide'],
+    { encoding: 'utf8' },
+  );
+  return [
+    `local cluster: up (KUBECONFIG=${l.kubeconfig})`,
+    ...rows,
+    String(nodes.stdout ?? '').trim(),
+  ].join('\n');
 }
 
 export { kubectl };

@@ -142,26 +142,6 @@ current-context: ${context}
 `;
 }
 
-/** CoreDNS answers the cluster domain only: the namespace has no route out, so no forwarder. */
-export function corefile(): string {
-  return `.:1053 {
-    errors
-    health :8080
-    ready :8181
-    kubernetes ${NET.clusterDomain} in-addr.arpa ip6.arpa {
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-        ttl 30
-    }
-    prometheus :9153
-    cache 30
-    loop
-    reload
-    loadbalance
-}
-`;
-}
-
 /** Substitutes `{{NAME}}` placeholders of an addon manifest; an unknown placeholder is an error. */
 export function fillTemplate(text: string, values: Record<string, string>): string {
   return text.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {

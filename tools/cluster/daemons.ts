@@ -15,7 +15,10 @@ export interface Daemon {
 }
 
 function nsSucceeds(argv: string[]): boolean {
-  return spawnSync(inNamespace(argv)[0]!, inNamespace(argv).slice(1), { stdio: 'ignore', timeout: 5000 }).status === 0;
+  return (
+    spawnSync(inNamespace(argv)[0]!, inNamespace(argv).slice(1), { stdio: 'ignore', timeout: 5000 })
+      .status === 0
+  );
 }
 
 /** In start order; `down` stops them in reverse. */
@@ -39,7 +42,8 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
         '--quota-backend-bytes=2147483648',
         '--logger=zap',
       ],
-      ready: async () => nsSucceeds(['etcdctl', '--endpoints=http://127.0.0.1:2379', 'endpoint', 'health']),
+      ready: async () =>
+        nsSucceeds(['etcdctl', '--endpoints=http://127.0.0.1:2379', 'endpoint', 'health']),
       readyTimeoutMs: 60_000,
     },
     {
@@ -109,7 +113,10 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
       name: 'containerd',
       argv: ['containerd', `--config=${etc('containerd.toml')}`],
       ready: async () =>
-        spawnSync('ctr', ['--address', l.containerdSocket, 'version'], { stdio: 'ignore', timeout: 5000 }).status === 0,
+        spawnSync('ctr', ['--address', l.containerdSocket, 'version'], {
+          stdio: 'ignore',
+          timeout: 5000,
+        }).status === 0,
       readyTimeoutMs: 60_000,
     },
     {
@@ -136,5 +143,14 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
 
 /** A plain-HTTP healthz on the namespace's loopback (via busybox wget, present with the cluster). */
 function healthz(port: number): boolean {
-  return nsSucceeds(['busybox', 'wget', '-q', '-O', '/dev/null', '-T', '2', `http://127.0.0.1:${port}/healthz`]);
+  return nsSucceeds([
+    'busybox',
+    'wget',
+    '-q',
+    '-O',
+    '/dev/null',
+    '-T',
+    '2',
+    `http://127.0.0.1:${port}/healthz`,
+  ]);
 }

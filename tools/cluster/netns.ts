@@ -29,7 +29,18 @@ export function namespaceExists(): boolean {
 export function ensureNamespace(): void {
   if (namespaceExists()) return;
   ip(['netns', 'add', NET.namespace]);
-  ip(['link', 'add', NET.hostLink, 'type', 'veth', 'peer', 'name', NET.nodeLink, 'netns', NET.namespace]);
+  ip([
+    'link',
+    'add',
+    NET.hostLink,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    NET.nodeLink,
+    'netns',
+    NET.namespace,
+  ]);
   ip(['addr', 'add', `${NET.hostIp}/${NET.prefix}`, 'dev', NET.hostLink]);
   ip(['link', 'set', NET.hostLink, 'up']);
   ip(['link', 'set', 'lo', 'up'], true);

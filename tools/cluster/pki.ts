@@ -68,8 +68,15 @@ export function ensurePki(l: Layout): Tokens {
   if (!existsSync(join(l.pki, 'ca.crt'))) {
     openssl(['genrsa', '-out', join(l.pki, 'ca.key'), '2048'], 'cluster CA key');
     openssl(
-      ['req', '-x509', '-new', '-key', join(l.pki, 'ca.key'), '-subj', '/CN=ordermesh-local-ca']
-        .concat(['-days', '365', '-out', join(l.pki, 'ca.crt')]),
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        join(l.pki, 'ca.key'),
+        '-subj',
+        '/CN=ordermesh-local-ca',
+      ].concat(['-days', '365', '-out', join(l.pki, 'ca.crt')]),
       'cluster CA',
     );
   }

@@ -53,7 +53,8 @@ describe('helm install on the cluster', () => {
     const problems = all.flatMap((p) =>
       (p.status.containerStatuses ?? []).flatMap((c) => {
         const out: string[] = [];
-        if (c.restartCount > 0) out.push(`${p.metadata.name}/${c.name}: ${c.restartCount} restarts`);
+        if (c.restartCount > 0)
+          out.push(`${p.metadata.name}/${c.name}: ${c.restartCount} restarts`);
         const reason = c.lastState?.terminated?.reason;
         if (reason) out.push(`${p.metadata.name}/${c.name}: last terminated ${reason}`);
         return out;
@@ -82,10 +83,12 @@ describe('helm install on the cluster', () => {
   });
 
   it('every claim is bound by the default StorageClass', () => {
-    const claims = kubectlJson<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(
-      ['-n', NAMESPACE, 'get', 'pvc'],
-    ).items;
+    const claims = kubectlJson<{
+      items: { metadata: { name: string }; status: { phase: string } }[];
+    }>(['-n', NAMESPACE, 'get', 'pvc']).items;
     expect(claims.length).toBeGreaterThan(0);
-    expect(claims.filter((c) => c.status.phase !== 'Bound').map((c) => c.metadata.name)).toEqual([]);
+    expect(claims.filter((c) => c.status.phase !== 'Bound').map((c) => c.metadata.name)).toEqual(
+      [],
+    );
   });
 });

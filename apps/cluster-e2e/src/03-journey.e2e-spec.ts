@@ -76,7 +76,9 @@ describe('a customer journey through the port-forwarded gateway', () => {
   });
 
   it('cancelling it refunds the payment and restocks', async () => {
-    const cancel = await customer.post(`/api/v1/orders/${order.id}/cancel`, { reason: 'cluster test' });
+    const cancel = await customer.post(`/api/v1/orders/${order.id}/cancel`, {
+      reason: 'cluster test',
+    });
     expect(cancel.status).toBe(200);
     const cancelled = await finalOrder(customer, order.id, 'cancelled');
     expect(cancelled.steps.map((s) => `${s.step}:${s.status}`)).toEqual(
@@ -95,10 +97,16 @@ describe('a customer journey through the port-forwarded gateway', () => {
     const jaeger = await forward('jaeger', 16686);
     const services = await waitFor(
       async () => {
-        const r = await fetch(`${jaeger.url}/api/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
+        const r = await fetch(`${jaeger.url}/api/traces/${traceId}`, {
+          signal: AbortSignal.timeout(10_000),
+        });
         if (r.status !== 200) return undefined;
-        const body = (await r.json()) as { data: { processes: Record<string, { serviceName: string }> }[] };
-        const names = new Set(Object.values(body.data[0]?.processes ?? {}).map((p) => p.serviceName));
+        const body = (await r.json()) as {
+          data: { processes: Record<string, { serviceName: string }> }[];
+        };
+        const names = new Set(
+          Object.values(body.data[0]?.processes ?? {}).map((p) => p.serviceName),
+        );
         return SERVICES.every((s) => names.has(s)) ? [...names].sort() : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 2_000, what: `trace ${traceId} with every service` },
@@ -111,10 +119,15 @@ describe('a customer journey through the port-forwarded gateway', () => {
     const up = await waitFor(
       async () => {
         const r = await fetch(`${prometheus.url}/api/v1/query?query=up{job="ordermesh"}`);
-        const body = (await r.json()) as { data: { result: { metric: { service: string }; value: [number, string] }[] } };
+        const body = (await r.json()) as {
+          data: { result: { metric: { service: string }; value: [number, string] }[] };
+        };
         const byService = new Map<string, string[]>();
-        for (const s of body.data.result) byService.set(s.metric.service, [...(byService.get(s.metric.service) ?? []), s.value[1]]);
-        return SERVICES.every((s) => (byService.get(s) ?? []).length > 0 && byService.get(s)!.every((v) => v === '1'))
+        for (const s of body.data.result)
+          byService.set(s.metric.service, [...(byService.get(s.metric.service) ?? []), s.value[1]]);
+        return SERVICES.every(
+          (s) => (byService.get(s) ?? []).length > 0 && byService.get(s)!.every((v) => v === '1'),
+        )
           ? byService
           : undefined;
       },

@@ -4,7 +4,12 @@ import { helm, kubectl, NAMESPACE, RELEASE } from './support/cluster';
  * `helm uninstall` leaves nothing behind but what the chart documents it keeps: the data claims of
  * the StatefulSets and the credential Secrets marked `helm.sh/resource-policy: keep` (docs/kubernetes.md).
  */
-const KEPT_SECRETS = ['gateway-jwt', 'postgresql-credentials', 'mongodb-credentials', 'redis-credentials'];
+const KEPT_SECRETS = [
+  'gateway-jwt',
+  'postgresql-credentials',
+  'mongodb-credentials',
+  'redis-credentials',
+];
 
 function namespacedObjects(): string[] {
   const kinds = kubectl(['api-resources', '--verbs=list', '--namespaced', '-o', 'name'])

@@ -2,13 +2,27 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { corednsManifest } from '../addons.ts';
 import { kubeLdflags, requiredVersion, systemImages } from '../build.ts';
-import { cniConfig, containerdConfig, corefile, fillTemplate, kubeconfig, kubeletConfig, kubeProxyConfig } from '../configs.ts';
+import {
+  cniConfig,
+  containerdConfig,
+  fillTemplate,
+  kubeconfig,
+  kubeletConfig,
+  kubeProxyConfig,
+} from '../configs.ts';
 import { layout, NET, parseVersionsEnv, REPO_ROOT, versions } from '../layout.ts';
 import { APISERVER_SANS, tokenAuthFile } from '../pki.ts';
 
 const l = layout('/r');
+const v = {
+  kubernetes: 'v1.33.13',
+  coredns: 'v1.14.7',
+  localPathProvisioner: 'v0.0.30',
+  istioApi: 'v1.32.0',
+};
 
 describe('node configuration', () => {
   it('kubelet: cgroup v1 without systemd, the cluster DNS, no anonymous or read-only access', () => {
@@ -36,14 +50,23 @@ describe('node configuration', () => {
   });
 
   it('CNI: one bridge for the pod range, host-local addresses kept in the cluster folder', () => {
-    const c = JSON.parse(cniConfig(l)) as { plugins: Array<{ type: string; ipam?: { ranges: unknown; dataDir: string } }> };
-    assert.deepEqual(c.plugins.map((p) => p.type), ['bridge', 'portmap']);
+    const c = JSON.parse(cniConfig(l)) as {
+      plugins: Array<{ type: string; ipam?: { ranges: unknown; dataDir: string } }>;
+    };
+    assert.deepEqual(
+      c.plugins.map((p) => p.type),
+      ['bridge', 'portmap'],
+    );
     assert.deepEqual(c.plugins[0]!.ipam!.ranges, [[{ subnet: NET.podCidr }]]);
     assert.equal(c.plugins[0]!.ipam!.dataDir, '/r/.ordermesh/cluster/data/cni-ipam');
   });
 
   it('kube-proxy: iptables mode without touching the host conntrack table', () => {
-    const k = parse(kubeProxyConfig(l)) as { mode: string; conntrack: { maxPerCore: number }; clusterCIDR: string };
+    const k = parse(kubeProxyConfig(l)) as {
+      mode: string;
+      conntrack: { maxPerCore: number };
+      clusterCIDR: string;
+    };
     assert.equal(k.mode, 'iptables');
     assert.equal(k.conntrack.maxPerCore, 0);
     assert.equal(k.clusterCIDR, NET.clusterCidr);
@@ -59,21 +82,39 @@ describe('node configuration', () => {
   });
 
   it('CoreDNS serves only the cluster domain (no forwarder: the namespace has no way out)', () => {
-    assert.match(corefile(), new RegExp(`kubernetes ${NET.clusterDomain}`));
-    assert.doesNotMatch(corefile(), /forward/);
+    const docs = parseAllDocuments(corednsManifest(layout(REPO_ROOT), v)).map((d) => d.toJS());
+    const corefile = docs.find((d) => d.kind === 'ConfigMap').data.Corefile as string;
+    assert.match(corefile, new RegExp(`kubernetes ${NET.clusterDomain}`));
+    assert.doesNotMatch(corefile, /forward/);
+    const service = docs.find((d) => d.kind === 'Service');
+    assert.equal(service.spec.clusterIP, NET.dnsIp);
   });
 });
 
 describe('identities', () => {
   it('one token line per component, groups quoted, the admin alone in system:masters', () => {
-    const lines = tokenAuthFile({ admin: 'a', controllerManager: 'c', scheduler: 's', kubelet: 'k', kubeProxy: 'p' }).trim().split('\n');
+    const lines = tokenAuthFile({
+      admin: 'a',
+      controllerManager: 'c',
+      scheduler: 's',
+      kubelet: 'k',
+      kubeProxy: 'p',
+    })
+      .trim()
+      .split('\n');
     assert.equal(lines.length, 5);
     assert.equal(lines.filter((x) => x.includes('system:masters')).length, 1);
-    assert.ok(lines.includes(`k,system:node:${NET.nodeName},system:node:${NET.nodeName},"system:nodes"`));
+    assert.ok(
+      lines.includes(`k,system:node:${NET.nodeName},system:node:${NET.nodeName},"system:nodes"`),
+    );
   });
 
   it("the apiserver's certificate names every address it is reached by", () => {
-    for (const san of [`IP:${NET.nodeIp}`, `IP:${NET.apiServiceIp}`, 'DNS:kubernetes.default.svc.cluster.local'])
+    for (const san of [
+      `IP:${NET.nodeIp}`,
+      `IP:${NET.apiServiceIp}`,
+      'DNS:kubernetes.default.svc.cluster.local',
+    ])
       assert.ok(APISERVER_SANS.includes(san), san);
   });
 });
@@ -81,10 +122,14 @@ describe('identities', () => {
 describe('versions', () => {
   it('k8s/versions.env pins what the Go modules under k8s/local/go require', () => {
     const v = versions(REPO_ROOT);
-    const mod = (name: string): string => readFileSync(join(REPO_ROOT, 'k8s', 'local', 'go', name, 'go.mod'), 'utf8');
+    const mod = (name: string): string =>
+      readFileSync(join(REPO_ROOT, 'k8s', 'local', 'go', name, 'go.mod'), 'utf8');
     assert.equal(requiredVersion(mod('kubernetes'), 'k8s.io/kubernetes'), v.kubernetes);
     assert.equal(requiredVersion(mod('coredns'), 'github.com/coredns/coredns'), v.coredns);
-    assert.equal(requiredVersion(mod('local-path-provisioner'), 'github.com/rancher/local-path-provisioner'), v.localPathProvisioner);
+    assert.equal(
+      requiredVersion(mod('local-path-provisioner'), 'github.com/rancher/local-path-provisioner'),
+      v.localPathProvisioner,
+    );
   });
 
   it('stamps the release version into the binaries (the chart checks kubeVersion)', () => {
@@ -99,7 +144,12 @@ describe('versions', () => {
   });
 
   it('system images run as non-root where the cluster allows it', () => {
-    const imgs = systemImages(l, { kubernetes: 'v1', coredns: 'v1.14.7', localPathProvisioner: 'v0', istioApi: 'v1' });
+    const imgs = systemImages(l, {
+      kubernetes: 'v1',
+      coredns: 'v1.14.7',
+      localPathProvisioner: 'v0',
+      istioApi: 'v1',
+    });
     assert.equal(imgs.find((i) => i.ref.includes('coredns'))!.user, '65532:65532');
   });
 });

@@ -76,7 +76,9 @@ export function portForward(target: string, remotePort: number): Promise<Forward
     let output = '';
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`port-forward ${target}:${remotePort}: no forwarding after 30 s\n${output}`));
+      reject(
+        new Error(`port-forward ${target}:${remotePort}: no forwarding after 30 s\n${output}`),
+      );
     }, 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();

@@ -51,11 +51,21 @@ export async function seed(): Promise<void> {
   const [gw, user] = await Promise.all([forward('gateway', 8080), forward('user', 50051)]);
   execFileSync(
     process.execPath,
-    [path.join(ROOT, 'tools/seed/seed.ts'), '--gateway', gw.url, '--user-grpc', `127.0.0.1:${user.port}`],
+    [
+      path.join(ROOT, 'tools/seed/seed.ts'),
+      '--gateway',
+      gw.url,
+      '--user-grpc',
+      `127.0.0.1:${user.port}`,
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, ORDERMESH_ADMIN_EMAIL: ADMIN.email, ORDERMESH_ADMIN_PASSWORD: ADMIN.password },
+      env: {
+        ...process.env,
+        ORDERMESH_ADMIN_EMAIL: ADMIN.email,
+        ORDERMESH_ADMIN_PASSWORD: ADMIN.password,
+      },
     },
   );
 }

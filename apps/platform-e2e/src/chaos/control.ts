@@ -5,14 +5,20 @@ import type { FaultServiceClient, PaymentServiceClient } from '@ordermesh/contra
 import { REPO_ROOT, ordermeshJson, ordermeshOutput } from '@ordermesh/testing';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client, Pool } from 'pg';
+import {
+  AUDITED_SERVICES,
+  type ActionRecord,
+  type AuditSource,
+  type AuditedService,
+} from '@ordermesh/chaos';
 import { connection } from '../support/connection-env';
 import { directClient } from '../support/grpc';
 
 const execFileAsync = promisify(execFile);
 
 /** The PostgreSQL services whose databases the checker reads. */
-export const PG_SERVICES = ['order', 'payment', 'inventory', 'shipping'] as const;
-export type PgService = (typeof PG_SERVICES)[number];
+export const PG_SERVICES = AUDITED_SERVICES;
+export type PgService = AuditedService;
 
 /** Every service of the platform, in the order `up` starts them. */
 export const ALL_SERVICES = [
@@ -27,17 +33,8 @@ export const ALL_SERVICES = [
   'gateway',
 ] as const;
 
-/** What a platform action printed and how long it took (ms since the scenario started). */
-export interface ActionRecord {
-  action: string;
-  at: number;
-  tookMs: number;
-  output: string;
-  ok: boolean;
-}
-
 /** The platform under test: CLI actions, fault controls, databases, Kafka. */
-export class Platform {
+export class Platform implements AuditSource {
   readonly actions: ActionRecord[] = [];
   private readonly pools = new Map<string, Pool>();
   private kafka = new Kafka({

@@ -1,17 +1,23 @@
 import { ordermeshJson } from '@ordermesh/testing';
-import type { ChaosConfig } from './config';
-import { ALL_SERVICES, PG_SERVICES, Platform } from './control';
+import { admin, anonymous } from '../support/fixtures';
 import {
+  type ChaosConfig,
   type InvariantResult,
   type Snapshot,
   collect,
   evaluate,
   isErrorRecord,
-} from './invariants';
-import { type LoadOptions, LoadDriver, sleep } from './load-driver';
-import { type ScenarioReport, summariseRequests, writeReport } from './report';
+  type LoadOptions,
+  LoadDriver,
+  sleep,
+  type ScenarioReport,
+  summariseRequests,
+  writeReport,
+  type World,
+  createWorld,
+} from '@ordermesh/chaos';
+import { ALL_SERVICES, PG_SERVICES, Platform } from './control';
 import { Sampler } from './sampler';
-import { type World, createWorld } from './world';
 
 export interface ScenarioContext {
   config: ChaosConfig;
@@ -100,7 +106,7 @@ export async function runScenario(
     process.stdout.write(`[chaos ${scenario.id} +${(now() / 1000).toFixed(1)} s] ${message}\n`);
   const platform = new Platform(now, log);
   await ensureHealthyPlatform(platform);
-  const world = await createWorld(config);
+  const world = await createWorld(config, { anonymous, admin });
   const gateway = process.env['E2E_GATEWAY_URL']!;
   const driver = new LoadDriver(gateway, world, t0, hash(scenario.id));
   const productIds = world.products.map((p) => p.id);

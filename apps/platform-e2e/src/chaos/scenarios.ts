@@ -1,7 +1,6 @@
 import Redis from 'ioredis';
 import { ALL_SERVICES, type PgService } from './control';
-import { verdict } from './invariants';
-import { mulberry32, sleep } from './load-driver';
+import { verdict, mulberry32, sleep } from '@ordermesh/chaos';
 import type { Scenario, ScenarioContext } from './runner';
 
 const full = (ctx: ScenarioContext) => ctx.config.mode === 'full';

@@ -5,11 +5,10 @@
  * after the restart nothing is delivered twice and nothing is lost.
  */
 import { waitFor } from '@ordermesh/testing';
-import { chaosConfig } from '../chaos/config';
+import { chaosConfig, LoadDriver, sleep, type World, createWorld } from '@ordermesh/chaos';
 import { Platform } from '../chaos/control';
-import { LoadDriver, sleep } from '../chaos/load-driver';
-import { type World, createWorld } from '../chaos/world';
 import { connection } from '../support/connection-env';
+import { admin, anonymous } from '../support/fixtures';
 
 const SERVICE = 'shipping';
 
@@ -87,7 +86,10 @@ describe('graceful shutdown under light load', () => {
   let world: World;
 
   beforeAll(async () => {
-    world = await createWorld({ ...chaosConfig('short'), customers: 3, products: 1 });
+    world = await createWorld(
+      { ...chaosConfig('short'), customers: 3, products: 1 },
+      { anonymous, admin },
+    );
   });
 
   afterAll(async () => {

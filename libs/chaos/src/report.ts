@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@ordermesh/testing';
 import type { ChaosConfig } from './config';
-import type { ActionRecord } from './control';
-import { type InvariantResult, isErrorRecord } from './invariants';
+import { type ActionRecord, type InvariantResult, isErrorRecord } from './invariants';
 import type { RequestRecord } from './load-driver';
-import type { BreakerSample, StockSample } from './sampler';
+import type { BreakerSample, StockSample } from './samples';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'results', 'chaos');
 

@@ -2,9 +2,32 @@
 // (read-only); `evaluate` is pure, so its verdicts are unit-tested on hand-made snapshots
 // (chaos.e2e-spec.ts, "the invariant checker").
 import Redis from 'ioredis';
-import type { Platform } from './control';
 import type { RequestRecord } from './load-driver';
-import type { StockSample } from './sampler';
+import type { StockSample } from './samples';
+
+/** What a platform action printed and how long it took (ms since the scenario started). */
+export interface ActionRecord {
+  action: string;
+  at: number;
+  tookMs: number;
+  output: string;
+  ok: boolean;
+}
+
+/**
+ * What the checker reads of a system under test (the local platform, or a release on a cluster):
+ * a service's database, the dead-letter topics and the services' consumer groups.
+ */
+export interface AuditSource {
+  query<R extends object>(service: AuditedService, sql: string, params?: unknown[]): Promise<R[]>;
+  deadLetterCounts(): Promise<Record<string, number>>;
+  serviceGroups(): Promise<string[]>;
+  groupLag(groupId: string): Promise<number>;
+}
+
+/** The PostgreSQL services whose databases the checker reads. */
+export const AUDITED_SERVICES = ['order', 'payment', 'inventory', 'shipping'] as const;
+export type AuditedService = (typeof AUDITED_SERVICES)[number];
 
 export interface OrderRow {
   id: string;
@@ -56,7 +79,7 @@ export interface Scope {
 }
 
 export async function collect(
-  platform: Platform,
+  platform: AuditSource,
   scope: Scope,
   deadLettersBefore: Record<string, number>,
   redisUrl: string,

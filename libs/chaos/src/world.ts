@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '@ordermesh/testing';
-import { admin, anonymous } from '../support/fixtures';
 import type { ChaosConfig } from './config';
 
 /** A customer of the load, behind its own client address (X-Forwarded-For, see LoadDriver). */
@@ -32,8 +31,8 @@ export const clientAddress = (index: number) => `198.51.100.${(index % 250) + 1}
 
 let customers: Promise<Customer[]> | undefined;
 
-async function registerCustomers(count: number): Promise<Customer[]> {
-  const gateway = anonymous();
+async function registerCustomers(count: number, via: WorldGateway): Promise<Customer[]> {
+  const gateway = via.anonymous();
   const result: Customer[] = [];
   // A few at a time: registration hashes the password (argon2id), which is CPU-bound.
   for (let start = 0; start < count; start += 4) {
@@ -68,10 +67,16 @@ async function registerCustomers(count: number): Promise<Customer[]> {
   return result;
 }
 
-/** Customers are registered once per run; products are created per scenario. */
-export async function createWorld(config: ChaosConfig): Promise<World> {
-  customers ??= registerCustomers(config.customers);
-  const [people, adminClient] = await Promise.all([customers, admin()]);
+/** The gateway a world is made through: an anonymous caller and the platform's admin. */
+export interface WorldGateway {
+  anonymous(): ApiClient;
+  admin(): Promise<ApiClient>;
+}
+
+/** Customers are registered once per run (and gateway); products are created per scenario. */
+export async function createWorld(config: ChaosConfig, gateway: WorldGateway): Promise<World> {
+  customers ??= registerCustomers(config.customers, gateway);
+  const [people, adminClient] = await Promise.all([customers, gateway.admin()]);
   const products: Product[] = [];
   for (let i = 0; i <= config.products; i++) {
     const scarce = i === config.products;
