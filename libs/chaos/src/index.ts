@@ -6,3 +6,5 @@ export * from './load-driver';
 export * from './report';
 export * from './samples';
 export * from './world';
+export * from './kafka-audit';
+export * from './settle';

@@ -1,6 +1,7 @@
 // The release as its users reach it: through port-forwards to the gateway, Jaeger and Prometheus.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from '@ordermesh/testing';
@@ -40,11 +41,21 @@ export async function gateway(): Promise<ApiClient> {
   return new ApiClient((await forward('gateway', 8080)).url);
 }
 
-/** The admin the seed creates (over the user service's internal gRPC API, as `make up` does). */
-export const ADMIN = {
-  email: 'admin@ordermesh.local',
-  password: process.env['ORDERMESH_ADMIN_PASSWORD'] || `cluster-${randomBytes(9).toString('hex')}`,
-};
+/**
+ * The admin the seed creates (over the user service's internal gRPC API, as `make up` does); its
+ * password is made once per run and kept beside the results, so every spec file signs in alike.
+ */
+export const ADMIN = { email: 'admin@ordermesh.local', password: adminPassword() };
+
+function adminPassword(): string {
+  if (process.env['ORDERMESH_ADMIN_PASSWORD']) return process.env['ORDERMESH_ADMIN_PASSWORD'];
+  const file = path.join(ROOT, '.ordermesh/tmp/cluster-e2e-admin-password');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `cluster-${randomBytes(12).toString('hex')}`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8');
+}
 
 /** `tools/seed/seed.ts` against the release: the admin, a demo customer and the demo catalogue. */
 export async function seed(): Promise<void> {
@@ -70,7 +81,7 @@ export async function seed(): Promise<void> {
   );
 }
 
-function secretValue(name: string, key: string): string {
+export function secretValue(name: string, key: string): string {
   const b64 = kubectl(['-n', 'ordermesh', 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
   return Buffer.from(b64, 'base64').toString('utf8');
 }

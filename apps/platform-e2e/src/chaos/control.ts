@@ -7,6 +7,9 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import {
   AUDITED_SERVICES,
+  deadLetterCounts,
+  groupLag,
+  serviceGroups,
   type ActionRecord,
   type AuditSource,
   type AuditedService,
@@ -214,42 +217,16 @@ export class Platform implements AuditSource {
     this.adminClient = undefined;
   }
 
-  /** Records in every `*.dlq` topic (sum of high watermarks minus low). */
   async deadLetterCounts(): Promise<Record<string, number>> {
-    const admin = await this.admin();
-    const topics = (await admin.listTopics()).filter((topic) => topic.endsWith('.dlq'));
-    const counts: Record<string, number> = {};
-    for (const topic of topics.sort()) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      counts[topic] = offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0);
-    }
-    return counts;
+    return deadLetterCounts(await this.admin());
   }
 
-  /** The services' consumer groups (group = service name) that exist on the broker. */
   async serviceGroups(): Promise<string[]> {
-    const admin = await this.admin();
-    const { groups } = await admin.listGroups();
-    return groups
-      .map((group) => group.groupId)
-      .filter((id) => (ALL_SERVICES as readonly string[]).includes(id))
-      .sort();
+    return serviceGroups(await this.admin(), ALL_SERVICES);
   }
 
-  /** Records not yet committed by a group, over every topic it consumes. */
   async groupLag(groupId: string): Promise<number> {
-    const admin = await this.admin();
-    const committed = await admin.fetchOffsets({ groupId });
-    let lag = 0;
-    for (const { topic, partitions } of committed) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      for (const end of ends) {
-        const mine = partitions.find((p) => p.partition === end.partition);
-        const offset = mine && Number(mine.offset) >= 0 ? Number(mine.offset) : Number(end.low);
-        lag += Math.max(0, Number(end.high) - offset);
-      }
-    }
-    return lag;
+    return groupLag(await this.admin(), groupId);
   }
 
   /** The end offset of every partition a group consumes (`topic:partition` → offset). */

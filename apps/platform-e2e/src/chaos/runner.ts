@@ -1,6 +1,10 @@
 import { ordermeshJson } from '@ordermesh/testing';
 import { admin, anonymous } from '../support/fixtures';
 import {
+  createdOrders,
+  waitForEvents,
+  waitForSagas,
+  waitForSettled,
   type ChaosConfig,
   type InvariantResult,
   type Snapshot,
@@ -16,7 +20,7 @@ import {
   type World,
   createWorld,
 } from '@ordermesh/chaos';
-import { ALL_SERVICES, PG_SERVICES, Platform } from './control';
+import { ALL_SERVICES, Platform } from './control';
 import { Sampler } from './sampler';
 
 export interface ScenarioContext {
@@ -81,7 +85,7 @@ export async function ensureHealthyPlatform(platform: Platform, drain = true): P
   }
   if (drain) {
     await waitForSagas(platform, 180_000);
-    await waitForEvents(platform, 120_000);
+    await waitForEvents(platform, 120_000, () => platform.resetKafka());
   }
   platform.quiet = true;
   try {
@@ -157,15 +161,21 @@ export async function runScenario(
     await sleep(config.afterRecoveryMs);
     await driver.stop();
     log(`load stopped (${driver.records.length} requests): waiting for every order to be final`);
-    settledAt = await waitForSettled(platform, ctx, t0 + recoveredAt + config.settleMs);
+    const settled = await waitForSettled(
+      platform,
+      ctx.orderScope(),
+      [...driver.acceptedOrderIds()],
+      t0 + recoveredAt + config.settleMs,
+    );
+    settledAt = settled ? now() : undefined;
     log(settledAt === undefined ? 'orders NOT all final in time' : 'orders final');
     // Requests whose outcome the client never learnt: did they create an order after all?
     const unknown = driver.unresolvedKeys();
-    const created = await createdOrders(platform, ctx, unknown);
+    const created = await createdOrders(platform, ctx.orderScope().customerIds, unknown);
     Object.assign(reconciliation, { unknown: unknown.length, created: created.size });
     reconciliation.problems.push(...(await driver.reconcile(created)));
     log(`${unknown.length} orders of unknown outcome, ${created.size} created and re-sent`);
-    await waitForEvents(platform, 30_000);
+    await waitForEvents(platform, 30_000, () => platform.resetKafka());
     log('auditing');
     snapshot = await collect(
       platform,
@@ -250,92 +260,6 @@ export async function runScenario(
   );
   await platform.close();
   return { report, files };
-}
-
-/**
- * Polls order_svc until every order of the scenario is final (saga DONE), at most until
- * `deadline` (epoch ms). Returns when that happened (ms since the scenario started).
- */
-async function waitForSettled(
-  platform: Platform,
-  ctx: ScenarioContext,
-  deadline: number,
-): Promise<number | undefined> {
-  const { customerIds, since } = ctx.orderScope();
-  const accepted = [...ctx.driver.acceptedOrderIds()];
-  for (;;) {
-    try {
-      const [row] = await platform.query<{ open: number; present: number }>(
-        'order',
-        `SELECT count(*) FILTER (WHERE saga_state <> 'DONE')::int AS open,
-                count(*) FILTER (WHERE id = ANY($3::uuid[]))::int AS present
-           FROM orders WHERE (customer_id = ANY($1::uuid[]) AND created_at >= $2) OR id = ANY($3::uuid[])`,
-        [customerIds, new Date(since - 1_000).toISOString(), accepted],
-      );
-      if (row && row.open === 0 && row.present === accepted.length) return ctx.now();
-    } catch {
-      // order's database unreachable right now
-    }
-    if (Date.now() > deadline) return undefined;
-    await sleep(1_000);
-  }
-}
-
-/** Which of `keys` (idempotency keys of the scenario's customers) created an order: key → id. */
-async function createdOrders(
-  platform: Platform,
-  ctx: ScenarioContext,
-  keys: string[],
-): Promise<Map<string, string>> {
-  if (keys.length === 0) return new Map();
-  const rows = await platform.query<{ key: string; order_id: string }>(
-    'order',
-    `SELECT k.key, k.order_id FROM idempotency_keys k JOIN orders o ON o.id = k.order_id
-      WHERE k.customer_id = ANY($1::uuid[]) AND k.key = ANY($2::text[])`,
-    [ctx.orderScope().customerIds, keys],
-  );
-  return new Map(rows.map((r) => [r.key, r.order_id]));
-}
-
-/** Waits until no order saga is in flight (an earlier scenario's must not spill into the next). */
-async function waitForSagas(platform: Platform, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const [row] = await platform.query<{ n: number }>(
-        'order',
-        `SELECT count(*)::int AS n FROM orders WHERE saga_state <> 'DONE'`,
-      );
-      if ((row?.n ?? 0) === 0) return;
-    } catch {
-      // order's database unreachable right now
-    }
-    if (Date.now() > deadline) return;
-    await sleep(1_000);
-  }
-}
-
-/** Waits until every outbox is drained and every service's consumer group caught up. */
-async function waitForEvents(platform: Platform, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      let pending = 0;
-      for (const service of PG_SERVICES) {
-        const [row] = await platform.query<{ n: number }>(
-          service,
-          'SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL',
-        );
-        pending += row?.n ?? 0;
-      }
-      for (const group of await platform.serviceGroups()) pending += await platform.groupLag(group);
-      if (pending === 0) return;
-    } catch {
-      await platform.resetKafka();
-    }
-    if (Date.now() > deadline) return;
-    await sleep(1_000);
-  }
 }
 
 function hash(text: string): number {
