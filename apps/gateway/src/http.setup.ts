@@ -2,9 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_CONFIG, remainingDeadlineMiddleware } from '@ordermesh/service-kit';
-import type { NextFunction, Request, Response } from 'express';
-import { json } from 'express';
 import helmet from 'helmet';
+import { bodyParsing } from './common/body-parsing';
 import { ErrorFilter } from './common/error.filter';
 import type { GatewayEnv } from './config/env.schema';
 
@@ -22,11 +21,8 @@ export function configureHttp(app: INestApplication): void {
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
   });
-  app.use(json({ limit: config.BODY_LIMIT }));
-  // Body-parser errors (413, malformed JSON) happen before Nest's filters see the request.
-  app.use((error: unknown, request: Request, response: Response, next: NextFunction) =>
-    error ? new ErrorFilter().catchExpress(error, response) : next(),
-  );
+  // JSON only, then depth, entry count, string length and NUL bounded before routing/validation.
+  for (const handler of bodyParsing(config.BODY_LIMIT)) app.use(handler);
   app.use(remainingDeadlineMiddleware(config.REQUEST_TIMEOUT_MS));
 
   app.setGlobalPrefix(API_PREFIX, {

@@ -13,3 +13,4 @@ export * from './service.module';
 export * from './grpc/health-probe';
 export * from './http/deadline.middleware';
 export * from './grpc/error.interceptor';
+export * from './grpc/input.interceptor';

@@ -2,40 +2,32 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { UserRole, type UserServiceClient } from '@ordermesh/contracts';
 import { GrpcClient, InjectGrpcClient } from '@ordermesh/service-kit';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, IsText } from '../common/field-rules';
 import { presentUser } from '../users/users.controller';
 import { Public } from './auth.guard';
 import { TokenService } from './token.service';
 
 class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @IsEmailAddress()
   email!: string;
 
   @ApiProperty({ minLength: 8, maxLength: 256 })
-  @IsString()
-  @MinLength(8)
-  @MaxLength(256)
+  @IsText('password')
   password!: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200 })
+  @IsText('personName')
   name!: string;
 }
 
 class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
-  @IsEmail()
-  @MaxLength(254)
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @IsEmailAddress()
   email!: string;
 
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(256)
+  @ApiProperty({ minLength: 1, maxLength: 256 })
+  @IsText('loginPassword')
   password!: string;
 }
 

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  COUNTRY_CODE,
   OrderStatus,
   OrderStepStatus,
   ShipmentStatus,
@@ -26,15 +27,14 @@ import {
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { BadRequestException } from '@nestjs/common';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/token.service';
 import { PageQueryDto } from '../common/dto';
+import { IsText } from '../common/field-rules';
 import { present } from '../common/present';
 import { UuidParam } from '../common/uuid.pipe';
 
@@ -54,15 +54,15 @@ class OrderItemDto {
 }
 
 class AddressDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) recipientName!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) line1!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2: string = '';
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) city!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) region: string = '';
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(20) postalCode!: string;
+  @ApiProperty({ maxLength: 200 }) @IsText('recipientName') recipientName!: string;
+  @ApiProperty({ maxLength: 200 }) @IsText('addressLine1') line1!: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsText('addressLine2') line2: string = '';
+  @ApiProperty({ maxLength: 100 }) @IsText('city') city!: string;
+  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsText('region') region: string = '';
+  @ApiProperty({ maxLength: 20 }) @IsText('postalCode') postalCode!: string;
   @ApiProperty({ example: 'DE' })
   @IsString()
-  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
+  @Matches(COUNTRY_CODE, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
   countryCode!: string;
 }
 
@@ -88,10 +88,9 @@ class PlaceOrderDto {
 }
 
 class CancelOrderDto {
-  @ApiPropertyOptional({ example: 'changed my mind' })
+  @ApiPropertyOptional({ example: 'changed my mind', maxLength: 500 })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsText('cancelReason')
   reason: string = 'cancelled by customer';
 }
 

@@ -9,20 +9,10 @@ import {
 } from '@ordermesh/contracts';
 import { GrpcClient, InjectGrpcClient } from '@ordermesh/service-kit';
 import { Type } from 'class-transformer';
-import {
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { Public, Roles } from '../auth/auth.guard';
 import { MoneyDto, PageQueryDto } from '../common/dto';
+import { IsAttributes, IsText } from '../common/field-rules';
 import { present } from '../common/present';
 import { UuidParam } from '../common/uuid.pipe';
 
@@ -36,26 +26,21 @@ class ProductListQueryDto extends PageQueryDto {
 
 class CreateProductDto {
   @ApiProperty({ example: 'The Art of Computer Programming' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText('productName')
   name!: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(5_000)
+  @IsText('productDescription')
   description: string = '';
 
   @ApiProperty({ example: 'books' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText('category')
   category!: string;
 
   @ApiPropertyOptional({ example: { author: 'Knuth' } })
   @IsOptional()
-  @IsObject()
+  @IsAttributes()
   attributes: Record<string, string> = {};
 
   @ApiProperty({ type: MoneyDto })
@@ -67,27 +52,22 @@ class CreateProductDto {
 class UpdateProductDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText('productName')
   name?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(5_000)
+  @IsText('productDescription')
   description?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText('category')
   category?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsObject()
+  @IsAttributes()
   attributes?: Record<string, string>;
 
   @ApiPropertyOptional({ type: MoneyDto })

@@ -3,9 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   InvalidPageTokenError,
+  TEXT_RULES,
+  cursorFields,
   decodePageToken,
   encodePageToken,
   normalizePageSize,
+  textProblem,
   type Order,
   type ShippingServiceClient,
 } from '@ordermesh/contracts';
@@ -36,7 +39,7 @@ import {
 import { CANCEL_REASONS, type CancelCode, type StepRecord, isForward } from './saga/state-machine';
 import { SagaWorker } from './saga/saga.worker';
 
-const cursorSchema = z.object({ t: z.string(), id: z.string() });
+const cursorSchema = z.object({ t: cursorFields.time, id: cursorFields.id });
 /** How long CancelOrder waits for the compensation to finish before returning the order as is. */
 const CANCEL_WAIT_MS = 1_500;
 
@@ -73,9 +76,6 @@ export class OrdersService {
     } catch (error) {
       if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
       throw error;
-    }
-    if (cursor && (!isUuid(cursor.id) || Number.isNaN(Date.parse(cursor.t)))) {
-      throw invalidArgument('malformed page token');
     }
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -119,6 +119,8 @@ export class OrdersService {
    */
   async cancel(orderId: string, customerId: string, reason: string): Promise<Order> {
     checkIds(orderId, customerId);
+    const reasonProblem = textProblem('reason', reason ?? '', TEXT_RULES.cancelReason);
+    if (reasonProblem) throw invalidArgument(reasonProblem);
     // A PENDING order read here may be CONFIRMED under the lock: then ask shipping and go again.
     for (let attempt = 1; ; attempt++) {
       const shipmentCancelled = await this.cancelShipmentIfConfirmed(orderId, customerId);

@@ -3,6 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   InvalidPageTokenError,
+  TEXT_RULES,
+  attributesProblems,
+  cursorFields,
+  textProblem,
   decodePageToken,
   encodePageToken,
   normalizePageSize,
@@ -11,6 +15,7 @@ import {
   type PricingServiceClient,
   type Product as ProductMessage,
   type ProductView,
+  type TextRule,
 } from '@ordermesh/contracts';
 import {
   GrpcClient,
@@ -34,9 +39,8 @@ export interface ProductInput {
   basePrice?: Money | undefined;
 }
 
-const cursorSchema = z.object({ id: z.string() });
+const cursorSchema = z.object({ id: cursorFields.id });
 const CURRENCY = /^[A-Z]{3}$/;
-const MAX_ATTRIBUTES = 50;
 
 @Injectable()
 export class ProductsService {
@@ -151,21 +155,19 @@ function requireId(id: string): void {
 /** Catalogue rules; every problem is reported at once as INVALID_ARGUMENT. */
 export function validate(input: ProductInput, creating: boolean): void {
   const problems: string[] = [];
-  const text = (value: string | undefined, field: string, max: number, required: boolean) => {
+  const text = (value: string | undefined, field: string, rule: TextRule, required: boolean) => {
     if (value === undefined) {
       if (required) problems.push(`${field} is required`);
-    } else if (!value.trim() || value.length > max) {
-      problems.push(`${field} must be 1 to ${max} characters`);
+    } else {
+      const problem = textProblem(field, value, rule);
+      if (problem) problems.push(problem);
     }
   };
-  text(input.name, 'name', 200, creating);
-  text(input.category, 'category', 100, creating);
-  if (input.description !== undefined && input.description.length > 5_000) {
-    problems.push('description must be at most 5000 characters');
-  }
-  if (input.attributes && Object.keys(input.attributes).length > MAX_ATTRIBUTES) {
-    problems.push(`at most ${MAX_ATTRIBUTES} attributes`);
-  }
+  // The shared field rules of the public API (the gateway checks the same ones).
+  text(input.name, 'name', TEXT_RULES.productName, creating);
+  text(input.category, 'category', TEXT_RULES.category, creating);
+  text(input.description, 'description', TEXT_RULES.productDescription, false);
+  if (input.attributes) problems.push(...attributesProblems('attributes', input.attributes));
   if (input.basePrice) {
     const { amountMinor, currency } = input.basePrice;
     if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {

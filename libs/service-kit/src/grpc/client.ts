@@ -26,7 +26,12 @@ import {
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
-import { GrpcStatus, isDependencyUnavailable, isGrpcCallError, type GrpcCallError } from './errors';
+import {
+  GrpcStatus,
+  isAnsweredByHealthyServer,
+  isGrpcCallError,
+  type GrpcCallError,
+} from './errors';
 import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
@@ -40,37 +45,43 @@ export interface CallOptions {
   metadata?: Metadata;
 }
 
-/** Failures that say the downstream is unhealthy (business errors such as NOT_FOUND do not). */
+/**
+ * Failures that can say the downstream is unhealthy: transport failures, timeouts, exhaustion and
+ * internal errors of the infrastructure (grpc-js, a proxy). Never a status a healthy server chose
+ * about the request — INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
+ * PERMISSION_DENIED, UNAUTHENTICATED, ABORTED, OUT_OF_RANGE, … — whatever one caller sends.
+ */
 const UNHEALTHY = new Set([
   GrpcStatus.UNAVAILABLE,
   GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
   GrpcStatus.INTERNAL,
   GrpcStatus.UNKNOWN,
-  GrpcStatus.RESOURCE_EXHAUSTED,
   GrpcStatus.DATA_LOSS,
 ]);
-/** Failures worth another attempt of a call that is safe to repeat. */
-const TRANSIENT = new Set([
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.ABORTED,
-]);
+/**
+ * Failures worth another attempt of a call that is safe to repeat: the dependency did not answer
+ * (in time). Not ABORTED: a conflict one caller can provoke at will would spend the retry budget
+ * every caller shares.
+ */
+const TRANSIENT = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
 
 const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
 
 /**
  * Whether a failed call counts against the downstream's health (its circuit breaker): transport
- * failures, timeouts, internal errors — but not business errors (NOT_FOUND, …) and not an
- * UNAVAILABLE the downstream answered about one of its own dependencies (it is healthy; its own
- * breaker towards that dependency protects it).
+ * failures, timeouts, exhaustion, internal errors of the infrastructure — but not business errors
+ * (NOT_FOUND, INVALID_ARGUMENT, …) and not a failure the downstream answered itself while healthy
+ * (UNAVAILABLE about one of its own dependencies — its own breaker protects it — or INTERNAL from
+ * its handler failing on this one request).
  */
 export function isDownstreamFailure(error: unknown): boolean {
-  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
 }
 
 /** Whether a failed call of an RPC that is safe to repeat is worth another attempt. */
 export function isRetryableFailure(error: unknown): boolean {
-  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
 }
 
 /**
