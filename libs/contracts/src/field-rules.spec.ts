@@ -36,10 +36,13 @@ describe('the shared field rules', () => {
       expect(emailProblem('email', email)).toMatch(/email/);
     }
     fc.assert(
-      fc.property(fc.oneof(fc.emailAddress(), fc.string(), fc.string({ unit: 'grapheme' })), (raw) => {
-        const email = raw.trim().toLowerCase();
-        expect(emailProblem('email', email) === undefined).toBe(registered(email));
-      }),
+      fc.property(
+        fc.oneof(fc.emailAddress(), fc.string(), fc.string({ unit: 'grapheme' })),
+        (raw) => {
+          const email = raw.trim().toLowerCase();
+          expect(emailProblem('email', email) === undefined).toBe(registered(email));
+        },
+      ),
       { numRuns: 2_000 },
     );
   });

@@ -9,8 +9,10 @@ import { z } from 'zod';
  * C0 control characters and DEL. PostgreSQL refuses NUL in text outright; the others have no place
  * in a name, an address or a reason and only serve to forge log lines or break renderers.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F]/;
 /** The same, but tab, line feed and carriage return are allowed (descriptions, reasons). */
+// eslint-disable-next-line no-control-regex -- as above
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** A UTF-16 surrogate that is not part of a pair: not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

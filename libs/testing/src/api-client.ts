@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordSecrets } from './secrets-ledger';
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -87,6 +88,7 @@ export class ApiClient {
   ): Promise<{ client: ApiClient; userId: string; email: string }> {
     const email = `e2e-${randomUUID()}@example.com`;
     const password = `pw-${randomUUID()}`;
+    recordSecrets(email, password);
     const registered = await this.post<{ user: { id: string } }>('/api/v1/auth/register', {
       email,
       password,
@@ -98,11 +100,13 @@ export class ApiClient {
   }
 
   async login(email: string, password: string): Promise<ApiClient> {
+    recordSecrets(email, password);
     const login = await this.post<{ accessToken: string }>('/api/v1/auth/login', {
       email,
       password,
     });
     if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+    recordSecrets(login.body.accessToken);
     return this.withToken(login.body.accessToken);
   }
 }

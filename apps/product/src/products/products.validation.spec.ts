@@ -59,7 +59,8 @@ describe('catalogue validation', () => {
   });
 
   it('refuses attribute keys the store would read as operators or paths, and NUL in text', () => {
-    for (const attributes of [{ $gt: 'x' }, { 'a.b': 'x' }, { ok: 'a\u0000' }]) {
+    const cases: Record<string, string>[] = [{ $gt: 'x' }, { 'a.b': 'x' }, { ok: 'a\u0000' }];
+    for (const attributes of cases) {
       expect(problemsOf(() => validate({ ...valid, attributes }, true))).toHaveLength(1);
     }
     expect(problemsOf(() => validate({ ...valid, name: 'a\u0000' }, true))).toEqual([
