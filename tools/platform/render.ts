@@ -122,6 +122,10 @@ export function postgresArgs(dataDir: string, port: number): string[] {
     logging_collector: 'off',
     log_line_prefix: '%m [%p] %q%u@%d ',
     log_min_messages: 'warning',
+    // A failed statement's text and DETAIL carry the values it was given (a duplicate email in
+    // "Key (email)=(…) already exists"): the log keeps the error, not the data.
+    log_error_verbosity: 'terse',
+    log_min_error_statement: 'panic',
     log_connections: 'off',
     log_timezone: 'UTC',
     timezone: 'UTC',

@@ -57,6 +57,12 @@ describe('postgres', () => {
     assert.ok(args.includes('port=64320'));
     assert.ok(args.includes('unix_socket_directories='));
   });
+
+  it('logs errors without the values of the failed statement', () => {
+    const args = postgresArgs('/data', 64320);
+    assert.ok(args.includes('log_error_verbosity=terse'));
+    assert.ok(args.includes('log_min_error_statement=panic'));
+  });
 });
 
 describe('redis', () => {

@@ -32,7 +32,8 @@ function assertNoLeakedSecrets(): void {
   const { services } = JSON.parse(readFileSync(CONNECTION_FILE, 'utf8')) as {
     services: Record<string, unknown>;
   };
-  const leaks = findLeaks(Object.keys(services), knownSecrets());
+  // The services, and PostgreSQL (whose error lines could quote a failed statement's values).
+  const leaks = findLeaks([...Object.keys(services), 'postgres'], knownSecrets());
   if (leaks.length) {
     const listed = leaks.slice(0, 20).map((leak) => `  ${leak.file}:${leak.line} ${leak.kind}`);
     throw new Error(
