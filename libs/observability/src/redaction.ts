@@ -28,8 +28,8 @@ interface ValueRule {
 export const SECRET_VALUE_RULES: readonly ValueRule[] = [
   // A JSON Web Token: three base64url parts, the first a JSON header ("eyJ" is `{"`).
   { name: 'jwt', pattern: /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
-  // An Authorization header's credentials, whatever scheme.
-  { name: 'credentials', pattern: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
+  // A bearer token that is not a JWT (opaque or refresh tokens), as an Authorization header has it.
+  { name: 'credentials', pattern: /\bBearer\s+[A-Za-z0-9._~+/=-]{16,}/gi },
   // A password hash in PHC format (argon2, as the user service stores them; bcrypt, scrypt).
   { name: 'password-hash', pattern: /\$(argon2(?:id|i|d)|scrypt|2[aby])\$[A-Za-z0-9+/=$.,-]+/g },
   // An email address (the local part as far as the field rules allow, any domain).
