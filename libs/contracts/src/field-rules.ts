@@ -115,6 +115,14 @@ export function attributesProblems(field: string, value: unknown): string[] {
   return problems;
 }
 
+/** An order: 1 to 50 lines of 1 to 1000 units each (after merging lines of the same product). */
+export const MAX_ORDER_LINES = 50;
+export const MAX_LINE_QUANTITY = 1_000;
+/** The `Idempotency-Key` header of PlaceOrder. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
+/** A payment method name such as `card`. */
+export const PAYMENT_METHOD = /^[a-z0-9_-]{1,64}$/;
+
 /** ISO 3166-1 alpha-2, upper case. */
 export const COUNTRY_CODE = /^[A-Z]{2}$/;
 

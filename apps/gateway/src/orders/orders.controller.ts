@@ -8,7 +8,11 @@ import {
 } from '@nestjs/swagger';
 import {
   COUNTRY_CODE,
+  IDEMPOTENCY_KEY,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
   OrderStatus,
+  PAYMENT_METHOD,
   OrderStepStatus,
   ShipmentStatus,
   type Order,
@@ -37,9 +41,6 @@ import { PageQueryDto } from '../common/dto';
 import { IsText } from '../common/field-rules';
 import { present } from '../common/present';
 import { UuidParam } from '../common/uuid.pipe';
-
-export const MAX_ORDER_LINES = 50;
-export const MAX_LINE_QUANTITY = 1_000;
 
 class OrderItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -77,7 +78,7 @@ class PlaceOrderDto {
 
   @ApiProperty({ example: 'card' })
   @IsString()
-  @Matches(/^[a-z0-9_-]{1,64}$/, { message: 'paymentMethod must be 1-64 of a-z 0-9 _ -' })
+  @Matches(PAYMENT_METHOD, { message: 'paymentMethod must be 1-64 of a-z 0-9 _ -' })
   paymentMethod!: string;
 
   @ApiPropertyOptional({ type: AddressDto })
@@ -93,8 +94,6 @@ class CancelOrderDto {
   @IsText('cancelReason')
   reason: string = 'cancelled by customer';
 }
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
 
 export function presentOrder(order: Order) {
   return {

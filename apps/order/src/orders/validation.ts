@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   COUNTRY_CODE,
+  IDEMPOTENCY_KEY,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  PAYMENT_METHOD,
   TEXT_RULES,
   textProblem,
   type Address,
@@ -8,12 +12,9 @@ import {
 } from '@ordermesh/contracts';
 import { isUuid } from '@ordermesh/service-kit';
 
-export const MAX_ORDER_ITEMS = 50;
-export const MAX_LINE_QUANTITY = 1_000;
-/** The gateway's Idempotency-Key rule. */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
-/** The gateway's paymentMethod rule. */
-export const PAYMENT_METHOD = /^[a-z0-9_-]{1,64}$/;
+/** The order rules are the public API's field rules (@ordermesh/contracts), the gateway's too. */
+export const MAX_ORDER_ITEMS = MAX_ORDER_LINES;
+export { IDEMPOTENCY_KEY, MAX_LINE_QUANTITY, PAYMENT_METHOD };
 
 export interface NormalizedItem {
   productId: string;

@@ -188,7 +188,15 @@ const id = (known: () => string) =>
   fc.oneof(
     fc.constant(null).map(() => known()),
     fc.uuid(),
-    nasty.map(encodeURIComponent),
+    nasty.map(pathSegment),
+  );
+/** A path segment of any string (lone surrogates, which encodeURIComponent refuses, as U+FFFD). */
+const pathSegment = (value: string) =>
+  encodeURIComponent(
+    value.replace(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    ),
   );
 const query = (fields: Record<string, fc.Arbitrary<unknown>>) =>
   fc.record(fields, { requiredKeys: [] }).map((values) => {
