@@ -66,8 +66,10 @@ await Promise.all(
   }),
 );
 
-// Runtime assets: protos and JSON files next to the code that loads them.
-for (const asset of globSync('libs/*/{proto/**/*.proto,src/**/*.json}', { cwd: root })) {
+// Runtime assets: protos and JSON files next to the code that loads them; page templates and
+// browser assets of the apps that serve pages (the storefront).
+const ASSETS = ['libs/*/{proto/**/*.proto,src/**/*.json}', 'apps/*/src/{views,public}/**/*.*'];
+for (const asset of ASSETS.flatMap((pattern) => globSync(pattern, { cwd: root }))) {
   const target = path.join(outDir, asset);
   mkdirSync(path.dirname(target), { recursive: true });
   cpSync(path.join(root, asset), target);
@@ -134,10 +136,19 @@ function packageService(service) {
   cpSync(path.join(outDir, 'libs/contracts/proto'), path.join(target, 'libs/contracts/proto'), {
     recursive: true,
   });
+  // Templates and browser assets are read from disk at run time.
+  for (const folder of ['views', 'public']) {
+    const assets = path.join(outDir, 'apps', service, 'src', folder);
+    if (existsSync(assets)) {
+      cpSync(assets, path.join(target, 'apps', service, 'src', folder), { recursive: true });
+    }
+  }
   // Packages that frameworks load by name at run time, invisible to the require scan.
   packages.add('@nestjs/platform-express');
   packages.add('reflect-metadata');
   if (packages.has('typeorm')) packages.add('pg');
+  // Resolved with require.resolve (a stylesheet served as it is).
+  if (service === 'storefront') packages.add('@picocss/pico');
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   const dependencies = {};
   const misplaced = [];

@@ -199,6 +199,7 @@ export async function main(argv: string[]): Promise<void> {
           for (const [k, v] of Object.entries(e[c.name] ?? {})) rows.push([c.name, k, v]);
         const gateway = e['gateway']?.['http'];
         out(`Ordermesh (${p.profile} profile)`);
+        out(`  Storefront   ${e['storefront']?.['http']}`);
         out(`  API          ${gateway}/api/v1`);
         out(`  API docs     ${gateway}/api/docs`);
         out(`  Jaeger       ${e['jaeger']?.['ui']}  (traces: /api/traces?service=gateway)`);

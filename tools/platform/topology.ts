@@ -34,7 +34,8 @@ export interface ComponentDef {
   readonly description: string;
 }
 
-export type ServiceStore = 'postgres' | 'mongodb' | 'redis';
+/** `none`: the storefront, a web front end whose only backend is the gateway's public API. */
+export type ServiceStore = 'postgres' | 'mongodb' | 'redis' | 'none';
 
 export interface ServiceDef extends ComponentDef {
   readonly kind: 'service';
@@ -108,7 +109,7 @@ function svc(
 ): ServiceDef {
   const ports: Record<string, number> = { http };
   if (grpc !== null) ports.grpc = grpc;
-  const storeDep = store === 'mongodb' ? 'ferretdb' : store;
+  const storeDeps = store === 'none' ? [] : [store === 'mongodb' ? 'ferretdb' : store, 'kafka'];
   return {
     name,
     kind: 'service',
@@ -116,7 +117,7 @@ function svc(
     grpc: grpc !== null,
     store,
     ...(redisDb === undefined ? {} : { redisDb }),
-    dependsOn: [...TRACED, storeDep, 'kafka', ...dependsOn],
+    dependsOn: [...TRACED, ...storeDeps, ...dependsOn],
     description: `${name} service`,
   };
 }
@@ -145,6 +146,7 @@ const SERVICES: readonly ServiceDef[] = [
     ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'],
     0,
   ),
+  svc('storefront', null, 8081, 'none', ['gateway']),
 ];
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
@@ -348,6 +350,7 @@ export function serviceEnv(
   hostEnv: NodeJS.ProcessEnv,
 ): Record<string, string> {
   const def = getService(service);
+  if (def.store === 'none') return storefrontEnv(service, profile, ports, hostEnv);
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
@@ -389,6 +392,40 @@ export function serviceEnv(
     env.PAYMENT_TEST_CONTROLS = 'enabled';
     env.FAULT_INJECTION = 'enabled';
   }
+  return env;
+}
+
+/** Where a trace opens: the local trace viewer's page of one trace. */
+export function traceUrlTemplate(ports: PortMap): string {
+  return `http://127.0.0.1:${port(ports, 'jaeger', 'ui')}/trace/{traceId}`;
+}
+
+/**
+ * The storefront is a client of the public API like any other: it gets the gateway's URL and
+ * its own settings, and no database, broker, gRPC address or signing secret.
+ */
+function storefrontEnv(
+  service: string,
+  profile: Profile,
+  ports: PortMap,
+  hostEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    HTTP_PORT: String(port(ports, service, 'http')),
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    GATEWAY_URL: `http://127.0.0.1:${port(ports, 'gateway', 'http')}/api/v1`,
+    TRACE_URL_TEMPLATE: traceUrlTemplate(ports),
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port(ports, 'jaeger', 'otlpHttp')}`,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '1',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=local-${profile}`,
+  };
+  if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
+  if (profile === 'test') env.STOREFRONT_TEST_CONTROLS = 'enabled';
   return env;
 }
 

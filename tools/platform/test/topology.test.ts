@@ -135,7 +135,8 @@ describe('dependencies', () => {
       'prometheus',
       'redis',
     ]);
-    assert.deepEqual(waves.at(-1), ['gateway']);
+    assert.deepEqual(waves.at(-2), ['gateway']);
+    assert.deepEqual(waves.at(-1), ['storefront']);
   });
 
   it('brings in transitive dependencies', () => {

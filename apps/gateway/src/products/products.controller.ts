@@ -32,6 +32,12 @@ class ProductListQueryDto extends PageQueryDto {
   @IsString()
   @Matches(/^[\w -]{0,100}$/, { message: 'category is malformed' })
   category: string = '';
+
+  @ApiPropertyOptional({ example: 'lamp', description: 'case-insensitive text in the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q: string = '';
 }
 
 class CreateProductDto {
@@ -157,8 +163,13 @@ export class ProductsController {
       category: query.category,
       pageSize: query.pageSize,
       pageToken: query.pageToken,
+      query: query.q,
     });
-    return { items: page.views.map(presentView), nextPageToken: page.nextPageToken || null };
+    return {
+      items: page.views.map(presentView),
+      nextPageToken: page.nextPageToken || null,
+      categories: page.categories,
+    };
   }
 
   @Public()

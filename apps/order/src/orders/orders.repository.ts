@@ -301,7 +301,16 @@ export function toMessage(row: OrderRow, lines: LineRow[], steps: StepRow[]): Or
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     shippingAddress: row.shipping_address,
+    traceId: traceIdOf(row.trace_context),
   };
+}
+
+/** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`); '' without one. */
+export function traceIdOf(context: TraceContext | null): string {
+  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(
+    context?.traceparent ?? '',
+  );
+  return match?.[1] ?? '';
 }
 
 export function snapshotOf(row: OrderRow): SagaSnapshot {
