@@ -69,7 +69,9 @@ await Promise.all(
 // Runtime assets: protos and JSON files next to the code that loads them; page templates and
 // browser assets of the apps that serve pages (the storefront).
 const ASSETS = ['libs/*/{proto/**/*.proto,src/**/*.json}', 'apps/*/src/{views,public}/**/*.*'];
-for (const asset of ASSETS.flatMap((pattern) => globSync(pattern, { cwd: root }))) {
+for (const asset of ASSETS.flatMap((pattern) => globSync(pattern, { cwd: root })).filter(
+  (file) => !file.endsWith('.ts'),
+)) {
   const target = path.join(outDir, asset);
   mkdirSync(path.dirname(target), { recursive: true });
   cpSync(path.join(root, asset), target);

@@ -36,15 +36,23 @@ export class AdminController {
     @Req() request: Request,
     @Res() response: Response,
     @Query('page') pageToken = '',
+    @Query('q') q = '',
   ) {
     this.admin(request);
-    const page = await this.gateway.products({ pageToken: String(pageToken), pageSize: 50 });
+    const search = String(q).slice(0, 100);
+    const page = await this.gateway.products({
+      q: search,
+      pageToken: String(pageToken),
+      pageSize: 50,
+    });
+    const more = new URLSearchParams({ q: search, page: page.nextPageToken ?? '' });
     response.send(
       this.views.page(request, 'admin.njk', {
         title: 'Admin: products, stock and prices',
         products: page.items,
         categories: page.categories,
-        next: page.nextPageToken ? `/admin?page=${encodeURIComponent(page.nextPageToken)}` : null,
+        q: search,
+        next: page.nextPageToken ? `/admin?${more}` : null,
         notice: request.query['notice'],
         error: request.query['error'],
       }),
