@@ -12,7 +12,7 @@ export PATH := $(K8S_BIN):$(K8S_ROOT)/.ordermesh/tools/node/bin:$(PATH)
 RELEASE       ?= ordermesh
 K8S_NAMESPACE ?= ordermesh
 CHART         := $(K8S_ROOT)/charts/ordermesh
-K8S_SERVICES  := gateway user product inventory pricing order payment shipping notification
+K8S_SERVICES  := gateway user product inventory pricing order payment shipping notification storefront
 IMAGE_REPO    ?= ordermesh
 IMAGE_TAG     ?= $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' $(CHART)/Chart.yaml)
 # single-platform build loaded into kind; `images-multiarch` builds $(BUILDX_PLATFORMS)

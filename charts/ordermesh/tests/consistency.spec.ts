@@ -146,6 +146,14 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       ports: [String(v.ports.grpc)],
       paths: [...contracts.get(caller)!.grpcCalls![svc]!].map((m) => grpcPath(svc, m)).sort(),
     }));
+    // The gateway's public REST API is also called inside the mesh by its clients (uses.api).
+    if (svc === 'gateway')
+      for (const client of SERVICES.filter((s) => values().components[s].uses?.api))
+        expected.push({
+          principals: [principal(client)],
+          ports: [String(v.ports.http)],
+          paths: [],
+        });
     if (v.public)
       expected.push({
         principals: [...values().istio.ingress.principals].sort(),
@@ -173,11 +181,20 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       const egress = peers(np.spec.egress, 'to');
       const onlyServices = (m: Map<string, number[]>) =>
         Object.fromEntries([...m].filter(([k]) => SERVICES.includes(k)));
+      // Besides gRPC: the clients of the gateway's REST API (uses.api) reach its HTTP port.
+      const apiClients = SERVICES.filter((s) => values().components[s].uses?.api);
+      const gatewayHttp = values().components['gateway'].ports.http;
       expect(onlyServices(ingress)).toEqual(
-        Object.fromEntries(callers.map((k) => [k, [v.ports.grpc]])),
+        Object.fromEntries([
+          ...callers.map((k) => [k, [v.ports.grpc]]),
+          ...(svc === 'gateway' ? apiClients.map((k) => [k, [gatewayHttp]]) : []),
+        ]),
       );
       expect(onlyServices(egress)).toEqual(
-        Object.fromEntries(callees.map((k) => [k, [values().components[k].ports.grpc]])),
+        Object.fromEntries([
+          ...callees.map((k) => [k, [values().components[k].ports.grpc]]),
+          ...(v.uses?.api ? [['gateway', [gatewayHttp]]] : []),
+        ]),
       );
       // the callee side agrees
       for (const callee of callees)

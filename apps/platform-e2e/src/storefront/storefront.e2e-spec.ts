@@ -106,6 +106,38 @@ describe('storefront (browser)', () => {
     await browser?.close();
   });
 
+  it('the API gives the pages what they need: search, category facets, the order’s trace id', async () => {
+    const category = `sf-api-${randomUUID().slice(0, 8)}`;
+    const lamp = await createProduct(adminClient, { stock: 2, amountMinor: 700, category });
+    await createProduct(adminClient, { stock: 2, amountMinor: 700, category });
+    type Page = { items: ProductView[]; categories: string[] };
+    const word = lamp.name.split(' ').at(-1)!.toUpperCase();
+    const found = await anonymous().get<Page>(`/api/v1/products?category=${category}&q=${word}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((p) => p.id)).toEqual([lamp.id]);
+    expect(found.body.categories).toContain(category);
+    // The search text is matched literally, not as a pattern.
+    const literal = await anonymous().get<Page>(`/api/v1/products?category=${category}&q=.*`);
+    expect(literal.body.items).toEqual([]);
+    const tooLong = await anonymous().get(`/api/v1/products?q=${'x'.repeat(101)}`);
+    expect(tooLong.status).toBe(400);
+
+    const { client } = await anonymous().newCustomer();
+    const traceId = randomUUID().replace(/-/g, '');
+    const placed = await client.request<{ id: string; traceId: string }>('POST', '/api/v1/orders', {
+      body: { items: [{ productId: lamp.id, quantity: 1 }], paymentMethod: 'card' },
+      headers: {
+        'idempotency-key': `sf-${randomUUID()}`,
+        traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01`,
+      },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body.traceId).toBe(traceId);
+    expect(
+      (await client.get<{ traceId: string }>(`/api/v1/orders/${placed.body.id}`)).body.traceId,
+    ).toBe(traceId);
+  });
+
   it('registers, signs in and out', async () => {
     const page = await person();
     const email = `sf-${randomUUID()}@example.com`;
