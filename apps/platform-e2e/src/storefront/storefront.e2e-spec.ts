@@ -49,9 +49,7 @@ function stepsOnPage(page: Page): Promise<string[]> {
   return page
     .locator('[data-testid=steps] li')
     .evaluateAll((items) =>
-      items.map(
-        (li) => `${(li as HTMLElement).dataset['step']}:${(li as HTMLElement).dataset['status']}`,
-      ),
+      items.map((li) => `${li.getAttribute('data-step')}:${li.getAttribute('data-status')}`),
     );
 }
 
@@ -368,12 +366,12 @@ describe('storefront (browser)', () => {
     const page = await person({ width: 390, height: 844 });
     await page.goto(`${STOREFRONT}/`);
     const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
     // The skip link is the first stop of the keyboard and moves to the content.
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe(
       'Skip to content',
     );
     await expectAccessible(page);
