@@ -210,7 +210,7 @@ describe('storefront (browser)', () => {
     await screenshot(page, 'cart');
 
     // Checkout.
-    await page.getByRole('link', { name: 'Checkout' }).click();
+    await page.getByRole('button', { name: 'Checkout' }).click();
     await page.getByLabel('Street and number').fill('1 Test Street');
     await page.getByLabel('Postal code').fill('10115');
     await page.getByLabel('City').fill('Berlin');
@@ -223,7 +223,8 @@ describe('storefront (browser)', () => {
 
     // The order page follows the saga through server-sent events to CONFIRMED.
     await waitForStatus(page, 'CONFIRMED');
-    await expect(page.locator('#saga').getAttribute('data-updates')).resolves.not.toBeNull();
+    // What the panel shows came (also) through the live stream, not only with the page.
+    await page.locator('#saga[data-updates]').waitFor({ timeout: SAGA_TIMEOUT_MS });
     const steps = await stepsOnPage(page);
     for (const step of ['reserve_stock', 'authorize_payment', 'commit_stock', 'capture_payment']) {
       expect(steps).toContain(`${step}:succeeded`);

@@ -13,25 +13,25 @@ import {
 import { InjectConfig } from '@ordermesh/service-kit';
 import type { Request, Response } from 'express';
 import {
-  Observable,
+  type Observable,
+  catchError,
   defer,
+  exhaustMap,
+  filter,
   from,
   interval,
+  of,
   startWith,
   switchMap,
   takeUntil,
+  takeWhile,
   timer,
-  filter,
-  map,
-  exhaustMap,
-  catchError,
-  of,
 } from 'rxjs';
 import { asCaller, field, requireSession } from '../common/http';
 import type { StorefrontEnv } from '../config/env.schema';
 import { GatewayClient, GatewayError, type CallOptions } from '../gateway/gateway.client';
 import type { ApiOrder } from '../gateway/gateway.types';
-import { Views, isFinal } from '../views/views';
+import { Views, isResting } from '../views/views';
 import { fingerprint, notificationsOf, type OrderSnapshot } from './order-stream';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,7 +65,8 @@ export class OrdersController {
       this.views.page(request, 'order.njk', {
         title: `Order ${snapshot.order.id.slice(0, 8)}`,
         ...snapshot,
-        live: !isFinal(snapshot.order) || snapshot.order.status === 'confirmed',
+        // Cancelled and shipped orders change no more; a confirmed one may still be cancelled.
+        live: snapshot.order.status === 'pending' || snapshot.order.status === 'confirmed',
         notice: request.query['notice'],
       }),
     );
@@ -104,7 +105,7 @@ export class OrdersController {
             data: { status: result.status, message: result.message },
           } as MessageEvent);
         }
-        final = isFinal(result.order) && result.order.status !== 'pending';
+        final = isResting(result.order);
         const print = fingerprint(result);
         if (print === last) return from([] as MessageEvent[]);
         last = print;
@@ -117,8 +118,12 @@ export class OrdersController {
           },
         } as MessageEvent);
       }),
+      // A refusal (signed out, not this customer's order) ends the stream after saying so.
+      takeWhile(
+        (event) => event.type !== 'problem' || (event.data as { status: number }).status >= 500,
+        true,
+      ),
       takeUntil(timer(this.config.ORDER_STREAM_MAX_MS)),
-      map((event) => event),
     );
   }
 

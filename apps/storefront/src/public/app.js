@@ -22,6 +22,10 @@ document.addEventListener('DOMContentLoaded', () => {
     if (focused && again) again.focus();
     panel.dataset.updates = String(Number(panel.dataset.updates || '0') + 1);
   });
+  source.addEventListener('problem', (event) => {
+    // 4xx: signed out or not this customer's order; a reload shows why. 5xx: it keeps trying.
+    if (JSON.parse(event.data).status < 500) source.close();
+  });
   source.addEventListener('error', () => {
     panel.dataset.stream = 'reconnecting';
   });

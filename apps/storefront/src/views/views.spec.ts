@@ -1,5 +1,5 @@
 import type { ApiOrder } from '../gateway/gateway.types';
-import { cancellable, formatMoney, stepLabel } from './views';
+import { cancellable, formatMoney, isResting, stepLabel } from './views';
 
 const order = (over: Partial<ApiOrder>): ApiOrder => ({
   id: '11111111-1111-4111-8111-111111111111',
@@ -38,6 +38,20 @@ describe('page helpers', () => {
     expect(cancellable(order({ status: 'cancelled' }))).toBe(false);
     expect(
       cancellable(
+        order({
+          status: 'confirmed',
+          steps: [{ step: 'cancel_order', status: 'started', detail: '', at: '' }],
+        }),
+      ),
+    ).toBe(false);
+  });
+
+  it('rests once nothing happens without someone acting', () => {
+    expect(isResting(order({ status: 'pending' }))).toBe(false);
+    expect(isResting(order({ status: 'confirmed' }))).toBe(true);
+    expect(isResting(order({ status: 'cancelled' }))).toBe(true);
+    expect(
+      isResting(
         order({
           status: 'confirmed',
           steps: [{ step: 'cancel_order', status: 'started', detail: '', at: '' }],

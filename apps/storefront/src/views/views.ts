@@ -58,8 +58,13 @@ export function cancellable(order: ApiOrder): boolean {
   );
 }
 
-export function isFinal(order: ApiOrder): boolean {
-  return order.status !== 'pending';
+/**
+ * Nothing more happens to the order unless someone acts: cancelled, shipped, or confirmed with
+ * no cancellation under way (the live view then looks less often).
+ */
+export function isResting(order: ApiOrder): boolean {
+  if (order.status === 'cancelled' || order.status === 'shipped') return true;
+  return order.status === 'confirmed' && !order.steps.some((step) => step.step === 'cancel_order');
 }
 
 /** Server-side pages: Nunjucks templates (autoescaped) in ./views. */
