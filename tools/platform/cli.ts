@@ -5,7 +5,13 @@ import { parseArgs } from 'node:util';
 import { PlatformError } from './context.ts';
 import { Platform, tailLines } from './platform.ts';
 import { logFile } from './state.ts';
-import { COMPONENTS, getComponent, getService, resolveProfile } from './topology.ts';
+import {
+  COMPONENTS,
+  getComponent,
+  getService,
+  profileComponents,
+  resolveProfile,
+} from './topology.ts';
 
 const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
 
@@ -198,12 +204,23 @@ export async function main(argv: string[]): Promise<void> {
         for (const c of COMPONENTS)
           for (const [k, v] of Object.entries(e[c.name] ?? {})) rows.push([c.name, k, v]);
         const gateway = e['gateway']?.['http'];
-        out(`Ordermesh (${p.profile} profile)`);
-        out(`  Storefront   ${e['storefront']?.['http']}`);
-        out(`  API          ${gateway}/api/v1`);
-        out(`  API docs     ${gateway}/api/docs`);
-        out(`  Jaeger       ${e['jaeger']?.['ui']}  (traces: /api/traces?service=gateway)`);
-        out(`  Prometheus   ${e['prometheus']?.['ui']}`);
+        out(`Ordermesh (${p.profile} profile): what a person opens`);
+        const uis: string[][] = [
+          ['storefront', e['storefront']?.['http'] ?? '', 'the web shop'],
+          ['API', `${gateway}/api/v1`, 'the public REST API'],
+          ['API docs', `${gateway}/api/docs`, 'OpenAPI (Swagger UI)'],
+        ];
+        if (e['zipkin'] && profileComponents(p.profile).includes('zipkin'))
+          uis.push(['traces', e['zipkin']['ui'] ?? '', 'Zipkin: every request and saga step']);
+        uis.push(
+          [
+            'traces (API)',
+            `${e['jaeger']?.['ui']}/api/traces?service=gateway`,
+            'Jaeger query API (the tests read it)',
+          ],
+          ['Prometheus', e['prometheus']?.['ui'] ?? '', 'metrics, alerts'],
+        );
+        out(table(uis));
         out('');
         out(table(rows));
         break;

@@ -16,6 +16,7 @@ import { PlatformError, type Ctx, type Driver } from './context.ts';
 import { kafka } from './infra/kafka.ts';
 import { postgres, PG_SUPERUSER } from './infra/postgres.ts';
 import { ensureDebianTools, ferretdb, jaeger, prometheus, redis } from './infra/small.ts';
+import { zipkin } from './infra/zipkin.ts';
 import {
   groupMembers,
   isAlive,
@@ -54,6 +55,7 @@ import {
   postgresUrl,
   resolvePorts,
   SERVICE_NAMES,
+  profileComponents,
   startWaves,
   withDependencies,
   type ComponentKind,
@@ -108,6 +110,7 @@ const INFRA_DRIVERS: Record<string, Driver> = {
   redis,
   jaeger,
   prometheus,
+  zipkin,
 };
 
 function secs(since: number): string {
@@ -315,7 +318,7 @@ export class Platform {
     return this.locked(async () => {
       const t0 = Date.now();
       ensureDirs(this.paths);
-      let wanted = names.length > 0 ? [...names] : COMPONENTS.map((c) => c.name);
+      let wanted = names.length > 0 ? [...names] : profileComponents(this.profile);
       if (opts.infraOnly) wanted = wanted.filter((n) => getComponent(n).kind === 'infra');
       let set = withDependencies(wanted);
       if (opts.infraOnly) set = set.filter((n) => getComponent(n).kind === 'infra');

@@ -32,6 +32,8 @@ export interface ComponentDef {
   /** Components that must be ready before this one starts (`up` starts them too). */
   readonly dependsOn: readonly string[];
   readonly description: string;
+  /** Profiles whose `up` starts it (default: every profile). */
+  readonly profiles?: readonly Profile[];
 }
 
 /** `none`: the storefront, a web front end whose only backend is the gateway's public API. */
@@ -95,6 +97,14 @@ const INFRA: readonly ComponentDef[] = [
     dependsOn: [],
     description: 'Prometheus (Debian package)',
   },
+  {
+    name: 'zipkin',
+    kind: 'infra',
+    ports: { main: 9411 },
+    dependsOn: [],
+    description: 'Zipkin server (trace viewer for people; the tests read Jaeger)',
+    profiles: ['dev'],
+  },
 ];
 
 const TRACED = ['jaeger'];
@@ -150,6 +160,11 @@ const SERVICES: readonly ServiceDef[] = [
 ];
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
+
+/** The components `up` starts on a profile. */
+export function profileComponents(profile: Profile): string[] {
+  return COMPONENTS.filter((c) => !c.profiles || c.profiles.includes(profile)).map((c) => c.name);
+}
 export const INFRA_NAMES: readonly string[] = INFRA.map((c) => c.name);
 export const SERVICE_NAMES: readonly string[] = SERVICES.map((c) => c.name);
 /** Services with their own PostgreSQL database and role `<svc>_svc`. */
@@ -381,6 +396,7 @@ export function serviceEnv(
   env.OTEL_BSP_MAX_QUEUE_SIZE = '16384';
   env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '1024';
   env.OTEL_BSP_SCHEDULE_DELAY = '1000';
+  Object.assign(env, traceExport(profile, ports));
   // `OTEL_SDK_DISABLED=true ordermesh start …` starts services without tracing (make bench).
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   env.JWT_SECRET = secrets.jwtSecret;
@@ -395,9 +411,23 @@ export function serviceEnv(
   return env;
 }
 
-/** Where a trace opens: the local trace viewer's page of one trace. */
-export function traceUrlTemplate(ports: PortMap): string {
-  return `http://127.0.0.1:${port(ports, 'jaeger', 'ui')}/trace/{traceId}`;
+/**
+ * Where spans go: always Jaeger (OTLP; what the tests query); on the dev profile also the Zipkin
+ * server, whose UI a person opens (the SDK's Zipkin exporter, OTEL_TRACES_EXPORTER=otlp,zipkin).
+ */
+function traceExport(profile: Profile, ports: PortMap): Record<string, string> {
+  if (!profileComponents(profile).includes('zipkin')) return {};
+  return {
+    OTEL_TRACES_EXPORTER: 'otlp,zipkin',
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${mainPort(ports, 'zipkin')}/api/v2/spans`,
+  };
+}
+
+/** Where a trace opens: the trace viewer's page of one trace (Zipkin on dev, else Jaeger). */
+export function traceUrlTemplate(profile: Profile, ports: PortMap): string {
+  return profileComponents(profile).includes('zipkin')
+    ? `http://127.0.0.1:${mainPort(ports, 'zipkin')}/zipkin/traces/{traceId}`
+    : `http://127.0.0.1:${port(ports, 'jaeger', 'ui')}/trace/{traceId}`;
 }
 
 /**
@@ -417,12 +447,13 @@ function storefrontEnv(
     HTTP_PORT: String(port(ports, service, 'http')),
     SHUTDOWN_TIMEOUT_MS: '10000',
     GATEWAY_URL: `http://127.0.0.1:${port(ports, 'gateway', 'http')}/api/v1`,
-    TRACE_URL_TEMPLATE: traceUrlTemplate(ports),
+    TRACE_URL_TEMPLATE: traceUrlTemplate(profile, ports),
     OTEL_SERVICE_NAME: service,
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port(ports, 'jaeger', 'otlpHttp')}`,
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '1',
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=local-${profile}`,
+    ...traceExport(profile, ports),
   };
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   if (profile === 'test') env.STOREFRONT_TEST_CONTROLS = 'enabled';

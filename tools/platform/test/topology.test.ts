@@ -6,6 +6,7 @@ import {
   EPHEMERAL_PORTS,
   maskEnv,
   portEnvNames,
+  profileComponents,
   resolvePorts,
   resolveProfile,
   screaming,
@@ -134,6 +135,7 @@ describe('dependencies', () => {
       'postgres',
       'prometheus',
       'redis',
+      'zipkin',
     ]);
     assert.deepEqual(waves.at(-2), ['gateway']);
     assert.deepEqual(waves.at(-1), ['storefront']);
@@ -218,6 +220,27 @@ describe('service environment', () => {
     assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'deployment.environment.name=local-test');
     assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'root@example.test');
     assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'pw');
+  });
+
+  it('sends spans to Jaeger, and on the dev profile also to the Zipkin viewer', () => {
+    assert.deepEqual(profileComponents('test').includes('zipkin'), false);
+    assert.deepEqual(profileComponents('dev').includes('zipkin'), true);
+    const dev = serviceEnv('order', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(dev.OTEL_TRACES_EXPORTER, 'otlp,zipkin');
+    assert.equal(dev.OTEL_EXPORTER_ZIPKIN_ENDPOINT, 'http://127.0.0.1:9411/api/v2/spans');
+    const test = serviceEnv('order', 'test', resolvePorts('test', {}), secrets, {});
+    assert.equal(test.OTEL_TRACES_EXPORTER, undefined);
+    const shop = serviceEnv('storefront', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(shop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:9411/zipkin/traces/{traceId}');
+    assert.equal(shop.GATEWAY_URL, 'http://127.0.0.1:8080/api/v1');
+    // A client of the public API only: no database, broker, gRPC address or signing secret.
+    assert.deepEqual(
+      Object.keys(shop).filter((k) => /DATABASE|KAFKA|GRPC|JWT|REDIS|MONGO/.test(k)),
+      [],
+    );
+    const testShop = serviceEnv('storefront', 'test', resolvePorts('test', {}), secrets, {});
+    assert.equal(testShop.STOREFRONT_TEST_CONTROLS, 'enabled');
+    assert.equal(testShop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:26686/trace/{traceId}');
   });
 
   it('computes an environment for every service', () => {
