@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { type SignOptions, sign } from 'jsonwebtoken';
 import { ApiClient, REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
 import { anonymous } from '../support/fixtures';
@@ -72,20 +73,35 @@ describe('the public edge', () => {
   ];
 
   describe('the client address', () => {
-    it('is the connection peer by default: X-Forwarded-For cannot buy a fresh limit', async () => {
-      // Every request claims another address; a gateway that trusts nobody counts the peer.
-      const seen = await statuses(IP_LIMIT + 2, () =>
-        untrusting.from(freshAddress()).get('/api/v1/products?pageSize=1'),
-      );
-      expect(seen).toEqual(limited(200, 429, 2));
+    let redis: Redis;
+    beforeAll(() => {
+      redis = new Redis(env['REDIS_URL']!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    });
+    afterAll(() => redis.quit());
+    /** Whether the per-address limit has counted `address` (its key in the shared Redis). */
+    const counted = async (address: string) => (await redis.exists(`rl:ip:${address}`)) === 1;
+
+    it('is the connection peer by default: X-Forwarded-For cannot choose the limit key', async () => {
+      const claimed = [freshAddress(), freshAddress(), freshAddress()];
+      for (const address of claimed) {
+        await untrusting.from(address).get('/api/v1/products?pageSize=1');
+      }
+      for (const address of claimed) expect(await counted(address)).toBe(false);
+      // The same requests through a gateway that trusts its loopback proxy are counted per address.
+      const trusted = freshAddress();
+      expect((await clients[0]!.from(trusted).get('/api/v1/products?pageSize=1')).status).toBe(200);
+      expect(await counted(trusted)).toBe(true);
     });
 
     it('behind one trusted hop is what that hop saw, whatever the client wrote before it', async () => {
       const real = freshAddress();
+      const spoofed = freshAddress();
       const seen = await statuses(IP_LIMIT + 2, () =>
-        oneHop.from(`${freshAddress()}, ${real}`).get('/api/v1/products?pageSize=1'),
+        oneHop.from(`${spoofed}, ${real}`).get('/api/v1/products?pageSize=1'),
       );
       expect(seen).toEqual(limited(200, 429, 2));
+      expect(await counted(real)).toBe(true);
+      expect(await counted(spoofed)).toBe(false);
       // Another client behind the same hop has a limit of its own.
       expect(
         (await oneHop.from(`${real}, ${freshAddress()}`).get('/api/v1/products?pageSize=1')).status,
@@ -232,14 +248,15 @@ describe('the public edge', () => {
             'access-control-request-headers': 'authorization,content-type,idempotency-key',
           },
         });
-      const allowed = await preflight(clients[0]!, ALLOWED_ORIGIN);
+      // Preflights count against the address limit like any request: a fresh address each.
+      const allowed = await preflight(clients[0]!.from(freshAddress()), ALLOWED_ORIGIN);
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
       expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
         'idempotency-key',
       );
 
-      const other = await preflight(clients[0]!, 'https://evil.example');
+      const other = await preflight(clients[0]!.from(freshAddress()), 'https://evil.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       // The platform's own gateway is configured with no origins: no cross-origin access.
       const unconfigured = await preflight(anonymous(), ALLOWED_ORIGIN);

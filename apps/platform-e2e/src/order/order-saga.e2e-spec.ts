@@ -275,14 +275,11 @@ describe('order saga', () => {
     expect(cancel.body).toMatchObject({ message: expect.stringContaining('shipped') });
 
     const order = await waitForFinal(client, orderId, { accept: new Set(['shipped']) });
-    // Either the order had heard of the shipment (refused at once), or the saga asked shipping,
-    // was refused and withdrew the cancellation: nothing was undone either way.
+    // Either the order had heard of the shipment (refused at once), or the cancellation was
+    // recorded and then withdrawn (shipping refused it, or shipment.shipped.v1 arrived first):
+    // nothing was undone either way.
     const steps = stepsOf(order);
-    if (steps.includes('cancel_order:started')) {
-      expect(steps).toEqual(
-        expect.arrayContaining(['cancel_shipment:failed', 'cancel_order:failed']),
-      );
-    }
+    if (steps.includes('cancel_order:started')) expect(steps).toContain('cancel_order:failed');
     expect(steps).not.toContain('refund_payment:compensated');
     const { payment } = await backends.payment.rpc.getPayment({ orderId });
     expect(payment?.status).toBe(PaymentStatus.CAPTURED);
