@@ -200,6 +200,7 @@ describe('service environment', () => {
     assert.equal(gw.HTTP_PORT, '18080');
     assert.equal(gw.REDIS_URL, 'redis://127.0.0.1:16379/0');
     assert.equal(gw.DATABASE_URL, undefined);
+    assert.equal(gw.TRUSTED_PROXIES, 'loopback');
     assert.equal(
       serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL,
       'redis://127.0.0.1:16379/1',
@@ -241,6 +242,15 @@ describe('service environment', () => {
     const testShop = serviceEnv('storefront', 'test', resolvePorts('test', {}), secrets, {});
     assert.equal(testShop.STOREFRONT_TEST_CONTROLS, 'enabled');
     assert.equal(testShop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:26686/trace/{traceId}');
+  });
+
+  it('lets only the test profile trust loopback proxies with the client address', () => {
+    const test = resolvePorts('test', {});
+    assert.equal(serviceEnv('gateway', 'test', test, secrets, {}).TRUSTED_PROXIES, 'loopback');
+    assert.equal(serviceEnv('order', 'test', test, secrets, {}).TRUSTED_PROXIES, undefined);
+    const dev = serviceEnv('gateway', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(dev.TRUSTED_PROXIES, undefined);
+    assert.equal(dev.TRUSTED_PROXY_HOPS, undefined);
   });
 
   it('computes an environment for every service', () => {
