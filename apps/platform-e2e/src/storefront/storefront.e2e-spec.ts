@@ -313,8 +313,19 @@ describe('storefront (browser)', () => {
     } finally {
       await startComponent('inventory');
     }
-    await page.reload();
-    await expect(page.getByTestId('stock').textContent()).resolves.toContain('7 available');
+    // Back once product's breaker towards inventory lets a probe through again.
+    await waitFor(
+      async () => {
+        await page.reload();
+        const stock = await page.getByTestId('stock').textContent();
+        return stock?.includes('7 available') ? stock : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 2_000,
+        what: 'the stock shown again after inventory restarts',
+      },
+    );
   });
 
   it('a customer cannot see another customer’s order', async () => {
