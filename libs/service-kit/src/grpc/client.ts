@@ -27,6 +27,7 @@ import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
 import { GrpcStatus, isDependencyUnavailable, isGrpcCallError, type GrpcCallError } from './errors';
+import { GRPC_CLIENT_CHANNEL_OPTIONS } from './channel';
 import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
@@ -289,12 +290,8 @@ export class GrpcClientsModule {
           options: {
             url: String(config[addressVariable(spec.domain)]),
             ...grpcTransportOptions(spec.domain),
-            // grpc-js backs off up to 120 s between reconnects by default: a downstream that
-            // comes back after an outage would stay unreachable for minutes.
-            channelOptions: {
-              'grpc.initial_reconnect_backoff_ms': 200,
-              'grpc.max_reconnect_backoff_ms': 2_000,
-            },
+            // round_robin over every replica the target resolves to (see ./channel.ts).
+            channelOptions: { ...GRPC_CLIENT_CHANNEL_OPTIONS },
           },
         }),
       })),
