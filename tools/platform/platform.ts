@@ -543,8 +543,9 @@ export class Platform {
    * first replica's + 10 per replica). Scaling out starts the new replicas, then restarts every
    * running caller of the service (one replica at a time) so its `<SVC>_GRPC_ADDR` lists them
    * all; scaling in restarts the callers with the shorter list first, then stops the replicas
-   * beyond `n` gracefully. Prometheus scrapes every replica. With the service stopped, only the
-   * count changes (the next `up`/`start` starts that many). `down` forgets the count.
+   * beyond `n` gracefully. Prometheus scrapes every replica. With the service stopped, the next
+   * `up`/`start` starts that many (running callers are restarted all the same). `down` forgets
+   * the count.
    */
   async scale(service: string, n: number): Promise<ScaleReport> {
     getService(service);
@@ -585,20 +586,23 @@ export class Platform {
           throw first.reason;
         }
       }
-      if (serviceUp) {
-        for (const caller of callers) {
-          await this.restartOne(caller);
-          report.restarted.push(caller);
-        }
+      // Running callers learn the new list even while the service itself is stopped: they reach
+      // the replicas once those start.
+      for (const caller of callers) {
+        await this.restartOne(caller);
+        report.restarted.push(caller);
       }
       for (const removed of before.slice(n)) {
         if (await this.stopOne(removed)) report.stopped.push(removed);
       }
       await this.reloadPrometheus();
+      const restarted = report.restarted.length
+        ? `; callers restarted with the new address list: ${report.restarted.join(', ')}`
+        : '';
       this.log(
         serviceUp
-          ? `${service}: ${before.length} → ${n} replica(s)${report.restarted.length ? `; callers restarted with every address: ${report.restarted.join(', ')}` : ''}`
-          : `${service}: ${n} replica(s) from its next start`,
+          ? `${service}: ${before.length} → ${n} replica(s)${restarted}`
+          : `${service}: ${n} replica(s) from its next start${restarted}`,
       );
       return report;
     });
