@@ -132,15 +132,15 @@ describe('the client channel options', () => {
     });
     // The shape of a Nest ClientGrpc service stub, calling the echo server.
     const stub = {
-      createProduct: (_request: unknown, metadata: Metadata, options: { deadline: number }) =>
+      createProduct: (_request: never, metadata?: Metadata, options?: { deadline: number }) =>
         new Observable<string>((subscriber) => {
           channel.makeUnaryRequest(
             echo['who']!.path,
             (value: Buffer) => value,
             (bytes: Buffer) => bytes,
             Buffer.alloc(0),
-            metadata,
-            options,
+            metadata ?? new Metadata(),
+            options ?? {},
             (error, reply) => {
               if (error) subscriber.error(error);
               else {
