@@ -487,6 +487,10 @@ export function serviceEnv(
   if (profile === 'test') {
     env.PAYMENT_TEST_CONTROLS = 'enabled';
     env.FAULT_INJECTION = 'enabled';
+    // The suites stand in for proxies on loopback and pick a client address per test file
+    // (X-Forwarded-For), so each file gets rate-limit keys of its own. Other profiles trust
+    // nobody: the gateway's default.
+    if (service === 'gateway') env.TRUSTED_PROXIES = 'loopback';
   }
   return env;
 }

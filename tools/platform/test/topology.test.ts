@@ -206,6 +206,7 @@ describe('service environment', () => {
     assert.equal(gw.HTTP_PORT, '18080');
     assert.equal(gw.REDIS_URL, 'redis://127.0.0.1:16379/0');
     assert.equal(gw.DATABASE_URL, undefined);
+    assert.equal(gw.TRUSTED_PROXIES, 'loopback');
     assert.equal(
       serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL,
       'redis://127.0.0.1:16379/1',
@@ -226,6 +227,15 @@ describe('service environment', () => {
     assert.match(env.OTEL_RESOURCE_ATTRIBUTES ?? '', /^deployment\.environment\.name=local-test,/);
     assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'root@example.test');
     assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'pw');
+  });
+
+  it('lets only the test profile trust loopback proxies with the client address', () => {
+    const test = resolvePorts('test', {});
+    assert.equal(serviceEnv('gateway', 'test', test, secrets, {}).TRUSTED_PROXIES, 'loopback');
+    assert.equal(serviceEnv('order', 'test', test, secrets, {}).TRUSTED_PROXIES, undefined);
+    const dev = serviceEnv('gateway', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(dev.TRUSTED_PROXIES, undefined);
+    assert.equal(dev.TRUSTED_PROXY_HOPS, undefined);
   });
 
   it('computes an environment for every service', () => {
