@@ -22,6 +22,8 @@ const ORDER = [
   'storefront/',
   'resilience/',
   'delivery/',
+  // Three inventory replicas under load, one killed; back to one replica at the end.
+  'scaling/',
   'chaos/',
 ];
 
