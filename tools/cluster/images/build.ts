@@ -34,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { PlatformError } from '../../platform/context.ts';
 import { kafkaLog4j2Properties } from '../../platform/render.ts';
-import { aptInstall, goBuild, run, runStreaming, which } from '../../platform/setup.ts';
+import { aptInstall, goBuild, requireGo, run, runStreaming, which } from '../../platform/setup.ts';
 import { Buildah } from './buildah.ts';
 import {
   DEBIAN_PACKAGES,
@@ -330,6 +330,45 @@ function goBinary(name: string, moduleDir: string, pkg: string): { bin: string; 
   log(`go build ${pkg} (first build takes minutes; cached afterwards)`);
   goBuild({ moduleDir, pkg, out: bin, what: `go build ${name}` });
   log(`${name} built in ${Math.round((Date.now() - started) / 1000)}s`);
+  return { bin, key };
+}
+
+/**
+ * FerretDB's own command, `cmd/ferretdb` (the embeddable package the platform wraps lacks the
+ * SCRAM authentication the chart's credentials need). Its init() refuses a build whose main module
+ * is FerretDB without the release-generated build/version/version.txt, so the module (downloaded
+ * and verified through tools/cluster/images/ferretdb/go.mod) is copied and that file written.
+ */
+function ferretdbBinary(v: Versions): { bin: string; key: string } {
+  const moduleDir = join(HERE, 'ferretdb');
+  const key = sha(
+    RECIPE,
+    readFileSync(join(moduleDir, 'go.mod')),
+    readFileSync(join(moduleDir, 'go.sum')),
+  );
+  const bin = join(CACHE, 'bin', `ferretdb-${key}`);
+  if (existsSync(bin)) return { bin, key };
+  requireGo('building FerretDB');
+  const mod = `github.com/FerretDB/FerretDB@v${v.ferretdb}`;
+  const info = JSON.parse(
+    run('go', ['mod', 'download', '-json', mod], {
+      cwd: moduleDir,
+      what: `go mod download ${mod}`,
+      env: { ...process.env, GOFLAGS: '-mod=readonly' },
+    }).stdout,
+  ) as { Dir?: string };
+  if (!info.Dir) throw new PlatformError(`go mod download ${mod}: no module folder`);
+  const src = join(CACHE, `ferretdb-src-${v.ferretdb}`);
+  rmSync(src, { recursive: true, force: true });
+  cpSync(info.Dir, src, { recursive: true });
+  run('chmod', ['-R', 'u+w', src]);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), `v${v.ferretdb}\n`);
+  writeFileSync(join(src, 'build', 'version', 'package.txt'), 'ordermesh-local-cluster\n');
+  const started = Date.now();
+  log(`go build ${mod} ./cmd/ferretdb (first build takes minutes; cached afterwards)`);
+  goBuild({ moduleDir: src, pkg: './cmd/ferretdb', out: bin, what: 'go build ferretdb' });
+  rmSync(src, { recursive: true, force: true });
+  log(`ferretdb built in ${Math.round((Date.now() - started) / 1000)}s`);
   return { bin, key };
 }
 
@@ -683,11 +722,7 @@ class Builder {
   }
 
   mongodb(node: Built): Built {
-    const ferret = goBinary(
-      'ferretdb',
-      join(HERE, 'ferretdb'),
-      'github.com/FerretDB/FerretDB/cmd/ferretdb',
-    );
+    const ferret = ferretdbBinary(this.v);
     const driver = mongodbDriver(this.v);
     const scripts = ['mongod.mjs', 'initdb.mjs'].map((f) => join(HERE, 'mongodb', f));
     const key = sha(
@@ -977,14 +1012,17 @@ async function main(): Promise<void> {
       );
       writeStampFile(`archive-${group}`, { key, id: '', seconds: (Date.now() - t) / 1000 });
     }
+    const sizes = k.b.imageSizes(images.map((i) => i.ref));
     for (const i of images)
-      entries.push({ ref: i.ref, archive: file, id: i.id, size: k.b.imageSize(i.ref) });
+      entries.push({ ref: i.ref, archive: file, id: i.id, size: sizes.get(i.ref)! });
   }
   if (!only) writeFileSync(MANIFEST, `${JSON.stringify(entries, null, 2)}\n`);
 
   const mb = (n: number): string => `${Math.round(n / 1e6)} MB`;
-  const rows = [...k.results.values()].map((r) => {
-    const size = k.b.imageSize(r.ref);
+  const all = [...k.results.values()];
+  const sizes = k.b.imageSizes(all.map((r) => r.ref));
+  const rows = all.map((r) => {
+    const size = sizes.get(r.ref)!;
     return `  ${r.ref.padEnd(58)} ${mb(size).padStart(8)}  ${r.built ? `built ${r.seconds}s` : 'cached'}`;
   });
   process.stdout.write(`${rows.join('\n')}\n`);

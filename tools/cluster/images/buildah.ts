@@ -119,13 +119,15 @@ export class Buildah {
     }
   }
 
-  /** Sum of the image's layer sizes (uncompressed), in bytes. */
-  imageSize(ref: string): number {
+  /** Sizes (uncompressed, all layers) of the given images, in bytes, in one podman call. */
+  imageSizes(refs: string[]): Map<string, number> {
     const out = this.podman(
-      ['image', 'inspect', '--format', '{{.Size}}', ref],
+      ['image', 'inspect', '--format', '{{.Size}}', ...refs],
       'podman image inspect',
-    );
-    return Number(out.stdout.trim());
+    )
+      .stdout.trim()
+      .split('\n');
+    return new Map(refs.map((r, i) => [r, Number(out[i])]));
   }
 
   tag(ref: string, other: string): void {

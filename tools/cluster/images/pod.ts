@@ -88,7 +88,21 @@ export class PodRunner {
       if (e.value !== undefined) env[e.name] = expand(String(e.value), env);
       else if (e.valueFrom?.secretKeyRef)
         env[e.name] = this.r.secret(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
-      else throw new Error(`env ${e.name}: unsupported valueFrom ${JSON.stringify(e.valueFrom)}`);
+      else if (e.valueFrom?.fieldRef) {
+        // the downward API, for a pod of that name in the release namespace on loopback
+        const field: Record<string, string> = {
+          'metadata.name': `${container.name}-smoke`,
+          'metadata.namespace': 'ordermesh',
+          'status.podIP': '127.0.0.1',
+          'status.hostIP': '127.0.0.1',
+          'spec.nodeName': 'smoke',
+          'spec.serviceAccountName': container.name,
+        };
+        const v = field[e.valueFrom.fieldRef.fieldPath];
+        if (v === undefined)
+          throw new Error(`env ${e.name}: unsupported fieldRef ${e.valueFrom.fieldRef.fieldPath}`);
+        env[e.name] = v;
+      } else throw new Error(`env ${e.name}: unsupported valueFrom ${JSON.stringify(e.valueFrom)}`);
     }
     return env;
   }
@@ -134,6 +148,12 @@ export class PodRunner {
           vol.configMap.items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
         for (const it of items)
           writeFileSync(join(dir, it.path), data[it.key] ?? '', { mode: 0o644 });
+        // the kubelet creates the mount points of volumes nested in this one (MakeNestedMountpoints)
+        for (const other of c.volumeMounts ?? [])
+          if (other.mountPath.startsWith(`${m.mountPath}/`))
+            mkdirSync(join(dir, other.mountPath.slice(m.mountPath.length + 1)), {
+              recursive: true,
+            });
         chmodSync(dir, 0o755);
         args.push('--volume', `${dir}:${m.mountPath}:ro`);
       } else if (vol?.emptyDir) {
@@ -158,14 +178,17 @@ export class PodRunner {
       image.includes('/') && !image.startsWith('docker.io/') ? `docker.io/${image}` : image,
     );
     args.push(...cargs);
+    // a container left by an interrupted run goes first; this one is cleaned up even if it fails
+    this.b.podman(['rm', '--force', name], 'podman rm', { allowFail: true });
+    const s: Started = { name, pid: 0, dirs };
+    this.started.push(s);
     this.b.podman(args, `podman run ${name}`);
     const pid = Number(
       this.b
         .podman(['inspect', '--format', '{{.State.Pid}}', name], 'podman inspect')
         .stdout.trim(),
     );
-    const s = { name, pid, dirs };
-    this.started.push(s);
+    s.pid = pid;
     return s;
   }
 

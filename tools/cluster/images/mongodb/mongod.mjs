@@ -71,17 +71,22 @@ async function connect(url) {
   }
 }
 
+// FerretDB v1 authenticates users but has no authorisation: it refuses createUser with roles, so
+// users are created without them (every authenticated user may use every database).
 async function applyOps(client, ops) {
   for (const { db, doc } of ops) {
     if (typeof doc?.user !== 'string' || typeof doc?.pwd !== 'string' || doc.pwd === '')
       throw new Error(`createUser in ${db}: needs a user and a non-empty pwd (is its env set?)`);
-    const roles = doc.roles ?? [];
+    if (Array.isArray(doc.roles) && doc.roles.length > 0)
+      log(
+        `user ${doc.user} in ${db}: roles ${JSON.stringify(doc.roles)} are not enforced by FerretDB v1`,
+      );
     try {
-      await client.db(db).command({ createUser: doc.user, pwd: doc.pwd, roles });
+      await client.db(db).command({ createUser: doc.user, pwd: doc.pwd, roles: [] });
       log(`created user ${doc.user} in ${db}`);
     } catch (e) {
       if (!/already exists/i.test(String(e?.message))) throw e;
-      await client.db(db).command({ updateUser: doc.user, pwd: doc.pwd, roles });
+      await client.db(db).command({ updateUser: doc.user, pwd: doc.pwd });
       log(`user ${doc.user} in ${db} existed: password updated`);
     }
   }
