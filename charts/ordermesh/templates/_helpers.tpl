@@ -33,6 +33,17 @@
 {{- end -}}
 
 {{/* Fully qualified service host */}}
+{{/* A caller's <CALLEE>_GRPC_ADDR: dict root name port. With Istio the ClusterIP Service (the
+     sidecar balances every call over the pods and applies the VirtualService); without it the
+     headless Service, whose every ready pod the client's round_robin calls in turn. */}}
+{{- define "ordermesh.grpcTarget" -}}
+{{- if .root.Values.istio.enabled -}}
+{{ .name }}:{{ .port }}
+{{- else -}}
+dns:///{{ .name }}-grpc:{{ .port }}
+{{- end -}}
+{{- end -}}
+
 {{- define "ordermesh.fqdn" -}}
 {{ .name }}.{{ .root.Release.Namespace }}.svc.{{ .root.Values.global.clusterDomain }}
 {{- end -}}

@@ -74,7 +74,7 @@ automountServiceAccountToken: false
 {{- if gt (int $c.ports.grpc) 0 }}{{ $_ := set $plain "GRPC_PORT" (toString $c.ports.grpc) }}{{ end -}}
 {{- if $c.uses.kafka }}{{ $_ := set $plain "KAFKA_BROKERS" (include "ordermesh.kafka.brokers" $root) }}{{ end -}}
 {{- range (include "ordermesh.callees" . | fromYaml).items -}}
-{{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (printf "%s:%d" .callee (int .port)) -}}
+{{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (include "ordermesh.grpcTarget" (dict "root" $root "name" .callee "port" .port)) -}}
 {{- end -}}
 {{- if $c.uses.postgresql -}}
 {{- $db := $c.uses.postgresql -}}
@@ -278,6 +278,30 @@ spec:
       protocol: TCP
       appProtocol: grpc
     {{- end }}
+{{- end -}}
+
+{{/* Headless Service of a gRPC service without the mesh: its DNS name resolves to every ready pod,
+     so the callers' round_robin clients (dns:///<name>-grpc:<port>) balance call by call. With
+     Istio the callers use the ClusterIP Service and the sidecar balances per call. docs/scaling.md */}}
+{{- define "ordermesh.service.headlessService" -}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}-grpc
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  type: ClusterIP
+  clusterIP: None
+  selector:
+    {{- include "ordermesh.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: grpc
+      port: {{ .c.ports.grpc }}
+      targetPort: grpc
+      protocol: TCP
+      appProtocol: grpc
 {{- end -}}
 
 {{- define "ordermesh.service.hpa" -}}

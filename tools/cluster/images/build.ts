@@ -10,7 +10,7 @@
 //
 //   node tools/cluster/images/build.ts [--only <image>[,<image>...]] [--force]
 //
-// Layering (docs/decisions/0006-local-cluster-images.md): debian (debootstrap minbase) → node
+// Layering (docs/decisions/0007-local-cluster-images.md): debian (debootstrap minbase) → node
 // (stand-in for node:24-bookworm-slim) → service-deps (the workspace's production node_modules,
 // once) → nine thin service layers (dist/package/<svc>, built once on the host); debian →
 // postgresql, kafka, redis, prometheus, jaeger; node → mongodb (FerretDB + the mongod entrypoint).

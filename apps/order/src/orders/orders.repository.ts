@@ -209,6 +209,8 @@ export interface SagaUpdate {
   attempts: number;
   nextAttemptAt: Date;
   cancel?: { reason: string; code: CancelCode; requested?: boolean } | undefined;
+  /** Clears the cancel request, reason and code (shipping refused the cancellation). */
+  withdrawCancel?: boolean;
 }
 
 export async function updateSaga(
@@ -219,9 +221,9 @@ export async function updateSaga(
   await manager.query(
     `UPDATE orders SET
        saga_state = $2, status = $3, attempts = $4, next_attempt_at = $5,
-       cancel_reason = coalesce($6, cancel_reason),
-       cancel_code = coalesce($7, cancel_code),
-       cancel_requested = cancel_requested OR $8,
+       cancel_reason = CASE WHEN $9::boolean THEN NULL ELSE coalesce($6, cancel_reason) END,
+       cancel_code = CASE WHEN $9::boolean THEN NULL ELSE coalesce($7, cancel_code) END,
+       cancel_requested = (cancel_requested OR $8) AND NOT $9::boolean,
        version = version + 1, updated_at = now()
      WHERE id = $1`,
     [
@@ -233,6 +235,7 @@ export async function updateSaga(
       update.cancel?.reason ?? null,
       update.cancel?.code ?? null,
       update.cancel?.requested ?? false,
+      update.withdrawCancel ?? false,
     ],
   );
 }

@@ -20,6 +20,8 @@ const ORDER = [
   'order/',
   'resilience/',
   'delivery/',
+  // Three inventory replicas under load, one killed; back to one replica at the end.
+  'scaling/',
   'chaos/',
 ];
 

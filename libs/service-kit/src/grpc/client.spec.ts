@@ -1,12 +1,12 @@
 import { Metadata } from '@grpc/grpc-js';
-import { isDownstreamFailure, isRetryableFailure } from './client';
+import { isDownstreamFailure, isRefusedStream, isRetryableFailure } from './client';
 import { DEPENDENCY_UNAVAILABLE_KEY, GrpcStatus } from './errors';
 
 /** A failed call as @grpc/grpc-js hands it to the client. */
-function callError(code: GrpcStatus, marked = false) {
+function callError(code: GrpcStatus, marked = false, details = 'x') {
   const metadata = new Metadata();
   if (marked) metadata.set(DEPENDENCY_UNAVAILABLE_KEY, '1');
-  return Object.assign(new Error(`${code}`), { code, details: 'x', metadata });
+  return Object.assign(new Error(`${code}`), { code, details, metadata });
 }
 
 describe('what counts against a downstream', () => {
@@ -37,5 +37,26 @@ describe('what counts against a downstream', () => {
     expect(isRetryableFailure(callError(GrpcStatus.UNAVAILABLE, true))).toBe(false);
     expect(isRetryableFailure(callError(GrpcStatus.UNAVAILABLE))).toBe(true);
     expect(isRetryableFailure(callError(GrpcStatus.NOT_FOUND))).toBe(false);
+  });
+});
+
+describe('a stream the server refused unseen', () => {
+  it("is recognised by grpc-js's status (sent again for any RPC)", () => {
+    expect(
+      isRefusedStream(callError(GrpcStatus.UNAVAILABLE, false, 'Stream refused by server')),
+    ).toBe(true);
+    expect(
+      isRefusedStream(
+        callError(
+          GrpcStatus.UNAVAILABLE,
+          false,
+          'Write error: Stream closed with error code NGHTTP2_REFUSED_STREAM',
+        ),
+      ),
+    ).toBe(true);
+    expect(isRefusedStream(callError(GrpcStatus.UNAVAILABLE))).toBe(false);
+    expect(isRefusedStream(callError(GrpcStatus.INTERNAL, false, 'Stream refused by server'))).toBe(
+      false,
+    );
   });
 });
