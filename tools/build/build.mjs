@@ -2,10 +2,11 @@
 // Compiles apps/ and libs/ into dist/ with SWC, keeping the folder layout so that relative paths
 // (and the @ordermesh/* aliases, rewritten to relative paths) work the same in src and dist.
 //
-// Usage: node tools/build/build.mjs [--clean] [--service <name> --package]
+// Usage: node tools/build/build.mjs [--clean] [--service <name>... --package]
 //   --package  also writes dist/package/<name>/: the service's compiled code and only the libs it
 //              reaches, plus a package.json with exactly the production dependencies it imports
-//              (what the container image installs with `npm ci --omit=dev`).
+//              (what the container image installs with `npm ci --omit=dev`). --service may be
+//              repeated: one compile, several packages (tools/cluster/images/build.ts).
 import { transformFile } from '@swc/core';
 import { builtinModules } from 'node:module';
 import {
@@ -28,7 +29,7 @@ const started = performance.now();
 const { values: args } = parseArgs({
   options: {
     clean: { type: 'boolean' },
-    service: { type: 'string' },
+    service: { type: 'string', multiple: true },
     package: { type: 'boolean' },
   },
 });
@@ -81,8 +82,8 @@ const ms = Math.round(performance.now() - started);
 console.log(`build: ${sources.length} files compiled into dist/ in ${ms} ms`);
 
 if (args.package) {
-  if (!args.service) throw new Error('--package needs --service <name>');
-  packageService(args.service);
+  if (!args.service?.length) throw new Error('--package needs --service <name>');
+  for (const service of args.service) packageService(service);
 }
 
 /** Follows the relative requires from the service's main.js; returns its files and packages. */
