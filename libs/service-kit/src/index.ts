@@ -3,6 +3,7 @@ export * from './config/config.module';
 export * from './config/env';
 export * from './fault/fault-rules';
 export * from './fault/fault.module';
+export * from './grpc/channel';
 export * from './grpc/client';
 export * from './grpc/deadline.interceptor';
 export * from './grpc/errors';

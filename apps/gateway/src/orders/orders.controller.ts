@@ -113,6 +113,8 @@ export function presentOrder(order: Order) {
     })),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    /** The trace of the placing (or cancelling) request, to look up in the trace viewer. */
+    traceId: order.traceId || null,
   };
 }
 

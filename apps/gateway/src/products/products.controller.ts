@@ -9,7 +9,16 @@ import {
 } from '@ordermesh/contracts';
 import { GrpcClient, InjectGrpcClient } from '@ordermesh/service-kit';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { Public, Roles } from '../auth/auth.guard';
 import { MoneyDto, PageQueryDto } from '../common/dto';
 import { IsAttributes, IsText } from '../common/field-rules';
@@ -22,6 +31,12 @@ class ProductListQueryDto extends PageQueryDto {
   @IsString()
   @Matches(/^[\w -]{0,100}$/, { message: 'category is malformed' })
   category: string = '';
+
+  @ApiPropertyOptional({ example: 'lamp', description: 'case-insensitive text in the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q: string = '';
 }
 
 class CreateProductDto {
@@ -137,8 +152,13 @@ export class ProductsController {
       category: query.category,
       pageSize: query.pageSize,
       pageToken: query.pageToken,
+      query: query.q,
     });
-    return { items: page.views.map(presentView), nextPageToken: page.nextPageToken || null };
+    return {
+      items: page.views.map(presentView),
+      nextPageToken: page.nextPageToken || null,
+      categories: page.categories,
+    };
   }
 
   @Public()

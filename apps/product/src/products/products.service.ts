@@ -106,29 +106,33 @@ export class ProductsService {
     category: string,
     pageSize: number,
     pageToken: string,
-  ): Promise<{ views: ProductView[]; nextPageToken: string }> {
+    search = '',
+  ): Promise<{ views: ProductView[]; nextPageToken: string; categories: string[] }> {
     const size = normalizePageSize(pageSize);
-    const query = category.trim().toLowerCase();
+    const filter = catalogueFilter(category, search);
+    // The token is bound to the filter it was issued for: reusing it with another is refused.
+    const scope = JSON.stringify(filter);
     let cursor: { id: string } | undefined;
     try {
-      cursor = decodePageToken(pageToken, cursorSchema, query);
+      cursor = decodePageToken(pageToken, cursorSchema, scope);
     } catch (error) {
       if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
       throw error;
     }
-    const filter: Record<string, unknown> = {};
-    if (query) filter['category'] = query;
-    if (cursor) filter['_id'] = { $gt: cursor.id };
-    const page = await this.products
-      .find(filter)
-      .sort({ _id: 1 })
-      .limit(size + 1);
+    const [page, categories] = await Promise.all([
+      this.products
+        .find(cursor ? { ...filter, _id: { $gt: cursor.id } } : filter)
+        .sort({ _id: 1 })
+        .limit(size + 1),
+      this.products.distinct('category'),
+    ]);
     const hasMore = page.length > size;
     const products = page.slice(0, size).map(toMessage);
     const last = products[products.length - 1];
     return {
       views: await this.compose(products),
-      nextPageToken: hasMore && last ? encodePageToken({ id: last.productId }, query) : '',
+      nextPageToken: hasMore && last ? encodePageToken({ id: last.productId }, scope) : '',
+      categories: categories.map(String).sort(),
     };
   }
 
@@ -146,6 +150,22 @@ export class ProductsService {
     ]);
     return composeViews(products, stock, prices);
   }
+}
+
+export const MAX_SEARCH_LENGTH = 100;
+
+/** The MongoDB filter of a catalogue page: an exact category, a case-insensitive name search. */
+export function catalogueFilter(category: string, search: string): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  const wanted = category.trim().toLowerCase();
+  if (wanted) filter['category'] = wanted;
+  const text = search.trim();
+  if (text.length > MAX_SEARCH_LENGTH) {
+    throw invalidArgument(`query must be at most ${MAX_SEARCH_LENGTH} characters`);
+  }
+  // Escaped: the customer's text is matched literally, never run as a pattern.
+  if (text) filter['name'] = { $regex: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+  return filter;
 }
 
 function requireId(id: string): void {

@@ -1,10 +1,10 @@
 import { Metadata } from '@grpc/grpc-js';
 import { DownstreamBreaker, RetryBudget, retry } from '@ordermesh/resilience';
-import { isDownstreamFailure, isRetryableFailure } from './client';
+import { isDownstreamFailure, isRefusedStream, isRetryableFailure } from './client';
 import { DEPENDENCY_UNAVAILABLE_KEY, GrpcStatus, HANDLER_FAILED_KEY } from './errors';
 
 /** A failed call as @grpc/grpc-js hands it to the client (marked: as a healthy server answers). */
-function callError(code: GrpcStatus, marked = false) {
+function callError(code: GrpcStatus, marked = false, details = 'x') {
   const metadata = new Metadata();
   if (marked) {
     metadata.set(
@@ -12,7 +12,7 @@ function callError(code: GrpcStatus, marked = false) {
       '1',
     );
   }
-  return Object.assign(new Error(`${code}`), { code, details: 'x', metadata });
+  return Object.assign(new Error(`${code}`), { code, details, metadata });
 }
 
 /** Every status a server's handler answers because of what one caller sent. */
@@ -106,5 +106,26 @@ describe('what counts against a downstream', () => {
     expect(isRetryableFailure(callError(GrpcStatus.UNAVAILABLE, true))).toBe(false);
     expect(isRetryableFailure(callError(GrpcStatus.UNAVAILABLE))).toBe(true);
     expect(isRetryableFailure(callError(GrpcStatus.NOT_FOUND))).toBe(false);
+  });
+});
+
+describe('a stream the server refused unseen', () => {
+  it("is recognised by grpc-js's status (sent again for any RPC)", () => {
+    expect(
+      isRefusedStream(callError(GrpcStatus.UNAVAILABLE, false, 'Stream refused by server')),
+    ).toBe(true);
+    expect(
+      isRefusedStream(
+        callError(
+          GrpcStatus.UNAVAILABLE,
+          false,
+          'Write error: Stream closed with error code NGHTTP2_REFUSED_STREAM',
+        ),
+      ),
+    ).toBe(true);
+    expect(isRefusedStream(callError(GrpcStatus.UNAVAILABLE))).toBe(false);
+    expect(isRefusedStream(callError(GrpcStatus.INTERNAL, false, 'Stream refused by server'))).toBe(
+      false,
+    );
   });
 });

@@ -26,6 +26,7 @@ import {
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
+import { GRPC_CLIENT_CHANNEL_OPTIONS } from './channel';
 import {
   GrpcStatus,
   isAnsweredByHealthyServer,
@@ -77,6 +78,22 @@ const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefi
  */
 export function isDownstreamFailure(error: unknown): boolean {
   return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
+}
+
+/**
+ * Whether the server refused the call before its handler saw it (HTTP/2 REFUSED_STREAM): a call
+ * sent in the instant its connection was closed for its maximum age (./channel.ts), which
+ * grpc-js's one transparent retry does not always absorb. Safe to send again, whatever the RPC.
+ */
+export function isRefusedStream(error: unknown): boolean {
+  const details = (error as { details?: unknown } | null)?.details;
+  // grpc-js words it "Stream refused by server", or, when the refusal interrupts the request's
+  // write, "Write error: Stream closed with error code NGHTTP2_REFUSED_STREAM".
+  return (
+    codeOf(error) === GrpcStatus.UNAVAILABLE &&
+    typeof details === 'string' &&
+    (details === 'Stream refused by server' || details.endsWith('NGHTTP2_REFUSED_STREAM'))
+  );
 }
 
 /** Whether a failed call of an RPC that is safe to repeat is worth another attempt. */
@@ -194,13 +211,15 @@ export class GrpcClient<T extends object> {
       throw new Error(`${this.target}.${rpc} is not declared in this service's grpc-calls`);
     }
     const attempt = () => this.guarded(() => this.invoke(method, rpc, request, options));
-    if (!isRetryableRpc(this.target, rpc)) return attempt();
+    // Any RPC is sent again when the server refused it unseen; only those safe to repeat are
+    // retried on other transient failures.
+    const repeatable = isRetryableRpc(this.target, rpc);
     return retry(attempt, {
-      attempts: this.options.attempts ?? 3,
+      attempts: repeatable ? (this.options.attempts ?? 3) : 2,
       baseMs: 25,
       capMs: 1_000,
       budget: this.budget,
-      retryable: isRetryableFailure,
+      retryable: repeatable ? isRetryableFailure : isRefusedStream,
       onRetry: () =>
         this.metrics
           .counter('ordermesh_grpc_client_retries_total', 'Retried outbound gRPC calls', [
@@ -300,12 +319,8 @@ export class GrpcClientsModule {
           options: {
             url: String(config[addressVariable(spec.domain)]),
             ...grpcTransportOptions(spec.domain),
-            // grpc-js backs off up to 120 s between reconnects by default: a downstream that
-            // comes back after an outage would stay unreachable for minutes.
-            channelOptions: {
-              'grpc.initial_reconnect_backoff_ms': 200,
-              'grpc.max_reconnect_backoff_ms': 2_000,
-            },
+            // round_robin over every replica the target resolves to (see ./channel.ts).
+            channelOptions: { ...GRPC_CLIENT_CHANNEL_OPTIONS },
           },
         }),
       })),
