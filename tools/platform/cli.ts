@@ -5,7 +5,18 @@ import { parseArgs } from 'node:util';
 import { PlatformError } from './context.ts';
 import { Platform, tailLines } from './platform.ts';
 import { logFile } from './state.ts';
-import { COMPONENTS, getComponent, getService, resolveProfile } from './topology.ts';
+import {
+  COMPONENTS,
+  getComponent,
+  getService,
+  MAX_REPLICAS,
+  parseReplicaName,
+  profileComponents,
+  REPLICA_SEPARATOR,
+  resolveProfile,
+  scalable,
+  SERVICE_NAMES,
+} from './topology.ts';
 
 const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
 
@@ -14,8 +25,11 @@ const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
        --infra-only           only the infrastructure
   down [--volumes]            stop everything; verify no process/port is left (--volumes: wipe data)
   status [--json]             component, kind, ports, pid, state, health
-  start|stop|restart <c>      one component (start does not start its dependencies)
+  start|stop|restart <c>      one component (start does not start its dependencies); a service's
+                              name means every replica of it, <service>#<k> one replica
   kill <c>                    SIGKILL the component's process group (chaos tests)
+  scale <service> <n>         run n (1-${MAX_REPLICAS}) replicas of a gRPC service; its running callers
+                              are restarted with every replica's address
   logs <c> [-n N] [-f]        last N lines (default 100) of a component's log, -f to follow
   env <service> [--json] [--reveal]
                               the environment a service gets (secrets masked unless --reveal)
@@ -47,8 +61,29 @@ function one(positionals: string[], what: string): string {
   const name = positionals[0];
   if (!name || positionals.length > 1)
     throw new PlatformError(`expected exactly one ${what}\n\n${USAGE}`);
+  if (name.includes(REPLICA_SEPARATOR) && parseReplicaName(name)) return name;
   getComponent(name);
   return name;
+}
+
+/** `scale <service> <n>`: a gRPC service and a replica count from 1 to MAX_REPLICAS. */
+export function parseScaleArgs(positionals: readonly string[]): { service: string; n: number } {
+  const [service, count, ...extra] = positionals;
+  if (!service || count === undefined || extra.length > 0)
+    throw new PlatformError(`expected a service and a number of replicas: scale <service> <n>`);
+  if (!SERVICE_NAMES.includes(service))
+    throw new PlatformError(
+      `"${service}" is not a service (services: ${SERVICE_NAMES.filter(scalable).join(', ')})`,
+    );
+  if (!scalable(service))
+    throw new PlatformError(
+      `${service} cannot be scaled locally: it is the platform's one public port (in Kubernetes its Deployment scales behind a Service)`,
+    );
+  if (!/^\d+$/.test(count) || Number(count) < 1 || Number(count) > MAX_REPLICAS)
+    throw new PlatformError(
+      `replicas must be a whole number from 1 to ${MAX_REPLICAS}, got "${count}"`,
+    );
+  return { service, n: Number(count) };
 }
 
 async function follow(file: string): Promise<never> {
@@ -134,7 +169,18 @@ export async function main(argv: string[]): Promise<void> {
               ]),
             ]),
           );
+          const scaled = rows.filter((r) => r.replica === 2);
+          for (const r of scaled)
+            out(
+              `${r.service}: ${r.replicas} replicas (\`ordermesh scale ${r.service} 1\` to go back)`,
+            );
         }
+        break;
+      }
+      case 'scale': {
+        const { service, n } = parseScaleArgs(rest);
+        const report = await p.scale(service, n);
+        if (values.json) out(JSON.stringify(report, null, 2));
         break;
       }
       case 'start':
@@ -150,7 +196,7 @@ export async function main(argv: string[]): Promise<void> {
         await p.kill(one(rest, 'component'));
         break;
       case 'logs': {
-        const name = one(rest, 'component');
+        const name = p.resolveName(one(rest, 'component'));
         const n = values.lines === undefined ? 100 : Number(values.lines);
         if (!Number.isInteger(n) || n < 0)
           throw new PlatformError(`-n expects a number of lines, got ${values.lines}`);
@@ -165,7 +211,8 @@ export async function main(argv: string[]): Promise<void> {
         const name = rest[0];
         if (!name || rest.length > 1)
           throw new PlatformError(`expected exactly one service\n\n${USAGE}`);
-        getService(name);
+        getService(parseReplicaName(name)?.service ?? name);
+        p.resolveName(name);
         const env = values.reveal ? p.serviceEnv(name) : p.maskedServiceEnv(name);
         if (values.json) out(JSON.stringify(env, null, 2));
         else for (const [k, v] of Object.entries(env)) out(`${k}=${v}`);
@@ -195,14 +242,26 @@ export async function main(argv: string[]): Promise<void> {
       case 'urls': {
         const e = p.endpoints();
         const rows: string[][] = [];
-        for (const c of COMPONENTS)
-          for (const [k, v] of Object.entries(e[c.name] ?? {})) rows.push([c.name, k, v]);
+        for (const c of p.componentNames())
+          for (const [k, v] of Object.entries(e[c] ?? {})) rows.push([c, k, v]);
         const gateway = e['gateway']?.['http'];
-        out(`Ordermesh (${p.profile} profile)`);
-        out(`  API          ${gateway}/api/v1`);
-        out(`  API docs     ${gateway}/api/docs`);
-        out(`  Jaeger       ${e['jaeger']?.['ui']}  (traces: /api/traces?service=gateway)`);
-        out(`  Prometheus   ${e['prometheus']?.['ui']}`);
+        out(`Ordermesh (${p.profile} profile): what a person opens`);
+        const uis: string[][] = [
+          ['storefront', e['storefront']?.['http'] ?? '', 'the web shop'],
+          ['API', `${gateway}/api/v1`, 'the public REST API'],
+          ['API docs', `${gateway}/api/docs`, 'OpenAPI (Swagger UI)'],
+        ];
+        if (e['zipkin'] && profileComponents(p.profile).includes('zipkin'))
+          uis.push(['traces', e['zipkin']['ui'] ?? '', 'Zipkin: every request and saga step']);
+        uis.push(
+          [
+            'traces (API)',
+            `${e['jaeger']?.['ui']}/api/traces?service=gateway`,
+            'Jaeger query API (the tests read it)',
+          ],
+          ['Prometheus', e['prometheus']?.['ui'] ?? '', 'metrics, alerts'],
+        );
+        out(table(uis));
         out('');
         out(table(rows));
         break;

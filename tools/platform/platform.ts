@@ -15,7 +15,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PlatformError, type Ctx, type Driver } from './context.ts';
 import { kafka } from './infra/kafka.ts';
 import { postgres, PG_SUPERUSER } from './infra/postgres.ts';
-import { ensureDebianTools, ferretdb, jaeger, prometheus, redis } from './infra/small.ts';
+import {
+  ensureDebianTools,
+  ferretdb,
+  jaeger,
+  prometheus,
+  redis,
+  writePrometheusConfig,
+} from './infra/small.ts';
+import { callersOf, loadCallGraph } from './calls.ts';
+import { zipkin } from './infra/zipkin.ts';
 import {
   groupMembers,
   isAlive,
@@ -34,10 +43,12 @@ import { checkBuilt, computeServiceEnv, serviceDriver } from './services.ts';
 import {
   ensureDirs,
   loadSecrets,
+  loadState,
   logFile,
   paths,
   repoHash,
   REPO_ROOT,
+  saveState,
   type Paths,
 } from './state.ts';
 import {
@@ -45,15 +56,22 @@ import {
   COMPONENTS,
   dbName,
   getComponent,
+  getService,
   INFRA_NAMES,
   mainPort,
   port,
   portsOf,
   maskEnv,
+  parseReplicaName,
   POSTGRES_SERVICES,
   postgresUrl,
+  replicaName,
+  replicasOf,
+  REPLICA_SEPARATOR,
   resolvePorts,
+  checkReplicas,
   SERVICE_NAMES,
+  profileComponents,
   startWaves,
   withDependencies,
   type ComponentKind,
@@ -71,8 +89,13 @@ export interface PlatformOptions {
 }
 
 export interface StatusRow {
+  /** The component, or a replica of a scaled service beyond the first (`inventory#2`). */
   component: string;
   kind: ComponentKind;
+  /** Services: which service, which replica (1-based) and how many the service runs. */
+  service?: string;
+  replica?: number;
+  replicas?: number;
   ports: Record<string, number>;
   pid: number | null;
   state: 'running' | 'stopped';
@@ -108,6 +131,7 @@ const INFRA_DRIVERS: Record<string, Driver> = {
   redis,
   jaeger,
   prometheus,
+  zipkin,
 };
 
 function secs(since: number): string {
@@ -130,11 +154,22 @@ export function tailLines(file: string, n: number): string[] {
   }
 }
 
+export interface ScaleReport {
+  service: string;
+  from: number;
+  to: number;
+  started: string[];
+  stopped: string[];
+  /** Callers restarted with the new address list. */
+  restarted: string[];
+}
+
 export class Platform {
   readonly profile: Profile;
   readonly paths: Paths;
-  readonly ports: PortMap;
   readonly ctx: Ctx;
+  private readonly env: NodeJS.ProcessEnv;
+  private portMap: PortMap;
   private readonly log: (line: string) => void;
   private secretsCache: PlatformSecrets | null = null;
   private lockDepth = 0;
@@ -143,14 +178,18 @@ export class Platform {
   constructor(profile: Profile, opts: PlatformOptions = {}) {
     const env = opts.env ?? process.env;
     this.profile = profile;
+    this.env = env;
     this.paths = paths(profile, opts.repo ?? REPO_ROOT);
-    this.ports = resolvePorts(profile, env);
+    this.portMap = resolvePorts(profile, env, loadState(this.paths).replicas ?? {});
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
     const platformId = `${profile}-${repoHash(this.paths.repo)}`;
+    const ports = () => this.portMap;
     this.ctx = {
       profile,
       paths: this.paths,
-      ports: this.ports,
+      get ports() {
+        return ports();
+      },
       env,
       platformId,
       secrets: () => this.secrets(),
@@ -166,7 +205,72 @@ export class Platform {
     return this.secretsCache;
   }
 
+  /** Every port of the profile now, the replicas' included. */
+  get ports(): PortMap {
+    return this.portMap;
+  }
+
+  /** Replicas a service runs (1 unless scaled). */
+  replicas(service: string): number {
+    getService(service);
+    return replicasOf(this.portMap, service).length;
+  }
+
+  private setReplicas(service: string, n: number): void {
+    const state = loadState(this.paths);
+    const replicas = { ...(state.replicas ?? {}) };
+    if (n === 1) delete replicas[service];
+    else replicas[service] = n;
+    checkReplicas(replicas);
+    this.portMap = resolvePorts(this.profile, this.env, replicas);
+    const { replicas: _old, ...rest } = state;
+    saveState(this.paths, Object.keys(replicas).length > 0 ? { ...rest, replicas } : rest);
+  }
+
+  /** Every component of the profile now, each service followed by its further replicas. */
+  componentNames(): string[] {
+    return COMPONENTS.flatMap((c) =>
+      c.kind === 'service' ? replicasOf(this.portMap, c.name) : [c.name],
+    );
+  }
+
+  /**
+   * A component named on the command line, canonical: a component of the table, or a replica of
+   * a service that runs that many (`inventory#2`; `inventory#1` is `inventory`).
+   */
+  resolveName(name: string): string {
+    if (!name.includes(REPLICA_SEPARATOR)) {
+      getComponent(name);
+      return name;
+    }
+    const r = parseReplicaName(name);
+    if (!r) {
+      const base = name.slice(0, name.indexOf(REPLICA_SEPARATOR));
+      if (SERVICE_NAMES.includes(base)) throw new PlatformError(`${name}: not a replica number`);
+      getComponent(base);
+      throw new PlatformError(`${name}: only services have replicas`);
+    }
+    const n = this.replicas(r.service);
+    if (r.index > n)
+      throw new PlatformError(
+        `${name}: ${r.service} runs ${n} replica(s) (\`ordermesh scale ${r.service} ${r.index}\` adds more)`,
+      );
+    return replicaName(r.service, r.index);
+  }
+
+  /** What a start/stop/restart/kill of `name` acts on: a service's name means every replica. */
+  targets(name: string): string[] {
+    const canonical = this.resolveName(name);
+    if (name.includes(REPLICA_SEPARATOR)) return [canonical];
+    return getComponent(canonical).kind === 'service'
+      ? replicasOf(this.portMap, canonical)
+      : [canonical];
+  }
+
+  /** Drivers also of replicas no longer counted (a scale-down stops them after the count changed). */
   driver(name: string): Driver {
+    const replica = name.includes(REPLICA_SEPARATOR) ? parseReplicaName(name) : null;
+    if (replica) return serviceDriver(name);
     const c = getComponent(name);
     if (c.kind === 'service') return serviceDriver(name);
     const d = INFRA_DRIVERS[name];
@@ -243,8 +347,7 @@ export class Platform {
   // --- start/stop ------------------------------------------------------------------------------
 
   pidOf(name: string): number | null {
-    getComponent(name);
-    return runningPid(pidFile(this.paths.pids, name));
+    return runningPid(pidFile(this.paths.pids, this.resolveName(name)));
   }
 
   private async waitReady(d: Driver, pid: number, since: number): Promise<void> {
@@ -281,7 +384,7 @@ export class Platform {
       return;
     }
     removePidFile(pf);
-    const holders = portHolders(Object.values(portsOf(this.ports, name)));
+    const holders = portHolders(Object.values(portsOf(this.portMap, name)));
     const h = holders[0];
     if (h) {
       throw new PlatformError(
@@ -302,7 +405,7 @@ export class Platform {
   }
 
   private describePorts(name: string): string {
-    return Object.entries(portsOf(this.ports, name))
+    return Object.entries(portsOf(this.portMap, name))
       .map(([k, p]) => (k === 'main' ? `:${p}` : `${k}:${p}`))
       .join(' ');
   }
@@ -315,7 +418,10 @@ export class Platform {
     return this.locked(async () => {
       const t0 = Date.now();
       ensureDirs(this.paths);
-      let wanted = names.length > 0 ? [...names] : COMPONENTS.map((c) => c.name);
+      let wanted =
+        names.length > 0
+          ? names.map((n) => parseReplicaName(this.resolveName(n))?.service ?? n)
+          : profileComponents(this.profile);
       if (opts.infraOnly) wanted = wanted.filter((n) => getComponent(n).kind === 'infra');
       let set = withDependencies(wanted);
       if (opts.infraOnly) set = set.filter((n) => getComponent(n).kind === 'infra');
@@ -325,7 +431,13 @@ export class Platform {
         set.filter((n) => getComponent(n).kind === 'infra').filter((n) => this.pidOf(n) === null),
         { quiet: true },
       );
-      for (const wave of startWaves(set)) {
+      // Every replica of a service starts in the service's wave.
+      const waves = startWaves(set).map((wave) =>
+        wave.flatMap((n) =>
+          getComponent(n).kind === 'service' ? replicasOf(this.portMap, n) : [n],
+        ),
+      );
+      for (const wave of waves) {
         const results = await Promise.allSettled(wave.map((n) => this.startOne(n)));
         const failed = results.flatMap((r, i) =>
           r.status === 'rejected' ? [{ name: wave[i] ?? '?', error: r.reason as unknown }] : [],
@@ -343,22 +455,27 @@ export class Platform {
           );
         }
       }
-      this.log(`platform "${this.profile}" up: ${set.length} component(s) in ${secs(t0)}`);
+      this.log(`platform "${this.profile}" up: ${waves.flat().length} component(s) in ${secs(t0)}`);
     });
   }
 
-  /** Starts one component (not its dependencies) and waits until it is ready. */
+  /**
+   * Starts one component (not its dependencies) and waits until it is ready; a service's name
+   * starts every replica of it, `inventory#2` just that one.
+   */
   async start(name: string): Promise<void> {
-    getComponent(name);
+    const targets = this.targets(name);
     return this.locked(async () => {
-      const c = getComponent(name);
-      if (c.kind === 'infra' && this.pidOf(name) === null)
-        await this.driver(name).ensureTools(this.ctx);
-      try {
-        await this.startOne(name);
-      } catch (e) {
-        if (e instanceof PlatformError) throw e;
-        throw new PlatformError(`${name}: ${(e as Error).message}`);
+      for (const target of targets) {
+        const c = getComponent(parseReplicaName(target)?.service ?? target);
+        if (c.kind === 'infra' && this.pidOf(target) === null)
+          await this.driver(target).ensureTools(this.ctx);
+        try {
+          await this.startOne(target);
+        } catch (e) {
+          if (e instanceof PlatformError) throw e;
+          throw new PlatformError(`${target}: ${(e as Error).message}`);
+        }
       }
     });
   }
@@ -380,37 +497,130 @@ export class Platform {
     return true;
   }
 
-  /** Gracefully stops one component (its whole process group); SIGKILL after its timeout. */
+  /**
+   * Gracefully stops one component (its whole process group); SIGKILL after its timeout. A
+   * service's name stops every replica of it, `inventory#2` just that one.
+   */
   async stop(name: string): Promise<void> {
-    getComponent(name);
+    const targets = this.targets(name);
     return this.locked(async () => {
-      if (!(await this.stopOne(name))) this.log(`  ${name} is not running`);
+      for (const target of targets)
+        if (!(await this.stopOne(target))) this.log(`  ${target} is not running`);
     });
   }
 
+  /** Stops and starts again, one replica after the other (the others keep serving). */
   async restart(name: string): Promise<void> {
-    getComponent(name);
+    const targets = this.targets(name);
     return this.locked(async () => {
-      await this.stopOne(name);
-      await this.start(name);
+      for (const target of targets) await this.restartOne(target);
     });
+  }
+
+  private async restartOne(name: string): Promise<void> {
+    await this.stopOne(name);
+    await this.startOne(name);
   }
 
   /** SIGKILL to the component's process group (chaos). Its data stays. */
   async kill(name: string): Promise<void> {
-    getComponent(name);
+    const targets = this.targets(name);
     return this.locked(async () => {
-      const pf = pidFile(this.paths.pids, name);
-      const pid = runningPid(pf);
-      if (pid === null) {
-        this.log(`  ${name} is not running`);
+      for (const target of targets) {
+        const pf = pidFile(this.paths.pids, target);
+        const pid = runningPid(pf);
+        if (pid === null) {
+          this.log(`  ${target} is not running`);
+          removePidFile(pf);
+          continue;
+        }
+        await killGroup(pid);
         removePidFile(pf);
-        return;
+        this.log(`✔ ${target.padEnd(12)} killed (SIGKILL to process group ${pid})`);
       }
-      await killGroup(pid);
-      removePidFile(pf);
-      this.log(`✔ ${name.padEnd(12)} killed (SIGKILL to process group ${pid})`);
     });
+  }
+
+  /**
+   * Runs `n` replicas of a gRPC service (1 … MAX_REPLICAS) on ports the platform allocates (the
+   * first replica's + 10 per replica). Scaling out starts the new replicas, then restarts every
+   * running caller of the service (one replica at a time) so its `<SVC>_GRPC_ADDR` lists them
+   * all; scaling in restarts the callers with the shorter list first, then stops the replicas
+   * beyond `n` gracefully. Prometheus scrapes every replica. With the service stopped, the next
+   * `up`/`start` starts that many (running callers are restarted all the same). `down` forgets
+   * the count.
+   */
+  async scale(service: string, n: number): Promise<ScaleReport> {
+    getService(service);
+    checkReplicas({ [service]: n });
+    return this.locked(async () => {
+      const before = replicasOf(this.portMap, service);
+      const report: ScaleReport = {
+        service,
+        from: before.length,
+        to: n,
+        started: [],
+        stopped: [],
+        restarted: [],
+      };
+      if (n === before.length) {
+        this.log(`  ${service} already runs ${n} replica(s)`);
+        return report;
+      }
+      const running = (c: string) => runningPid(pidFile(this.paths.pids, c)) !== null;
+      const serviceUp = before.some(running);
+      if (n > before.length) checkBuilt(this.paths.repo, service);
+      this.setReplicas(service, n);
+      const after = replicasOf(this.portMap, service);
+      const graph = await loadCallGraph(this.paths.repo);
+      const callers = callersOf(graph, service)
+        .flatMap((c) => replicasOf(this.portMap, c))
+        .filter(running);
+      if (n > before.length && serviceUp) {
+        const added = after.slice(before.length);
+        const results = await Promise.allSettled(added.map((r) => this.startOne(r)));
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [added[i]] : []));
+        report.started.push(...added.filter((a) => !failed.includes(a)));
+        if (failed.length > 0) {
+          // Callers keep the list they have; the count goes back to what really runs.
+          for (const r of added) await this.stopOne(r).catch(() => false);
+          this.setReplicas(service, before.length);
+          const first = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+          throw first.reason;
+        }
+      }
+      // Running callers learn the new list even while the service itself is stopped: they reach
+      // the replicas once those start.
+      for (const caller of callers) {
+        await this.restartOne(caller);
+        report.restarted.push(caller);
+      }
+      for (const removed of before.slice(n)) {
+        if (await this.stopOne(removed)) report.stopped.push(removed);
+      }
+      await this.reloadPrometheus();
+      const restarted = report.restarted.length
+        ? `; callers restarted with the new address list: ${report.restarted.join(', ')}`
+        : '';
+      this.log(
+        serviceUp
+          ? `${service}: ${before.length} → ${n} replica(s)${restarted}`
+          : `${service}: ${n} replica(s) from its next start${restarted}`,
+      );
+      return report;
+    });
+  }
+
+  /** A running Prometheus scrapes the replicas as they are now. */
+  private async reloadPrometheus(): Promise<void> {
+    if (runningPid(pidFile(this.paths.pids, 'prometheus')) === null) return;
+    writePrometheusConfig(this.ctx);
+    const url = `http://127.0.0.1:${mainPort(this.portMap, 'prometheus')}/-/reload`;
+    const response = await fetch(url, { method: 'POST' }).catch((e: unknown) => e as Error);
+    if (response instanceof Error || !response.ok)
+      this.log(
+        `  prometheus did not reload its configuration (${response instanceof Error ? response.message : response.status})`,
+      );
   }
 
   /**
@@ -424,7 +634,7 @@ export class Platform {
     const out: number[] = [];
     const within = (dir: string | null, root: string): boolean =>
       dir !== null && (dir === root || dir.startsWith(`${root}/`));
-    for (const h of portHolders(allPorts(this.ports).map((p) => p.port))) {
+    for (const h of portHolders(allPorts(this.portMap).map((p) => p.port))) {
       if (h.pid === null || h.pid === process.pid) continue;
       const ours =
         within(h.cwd, this.paths.state) ||
@@ -454,7 +664,20 @@ export class Platform {
     return this.locked(async () => {
       const stopped: string[] = [];
       const infra = INFRA_NAMES.slice().reverse();
-      const services = startWaves(SERVICE_NAMES).reverse();
+      // Every replica of a service with it; also replicas whose count was lost (pid files).
+      const counted = new Set(this.componentNames());
+      const lost = readdirSync(this.paths.pids)
+        .filter((f) => f.endsWith('.pid') && f.includes(REPLICA_SEPARATOR))
+        .map((f) => f.slice(0, -'.pid'.length))
+        .filter((n) => parseReplicaName(n) !== null && !counted.has(n));
+      const services = startWaves(SERVICE_NAMES)
+        .reverse()
+        .map((wave) =>
+          wave.flatMap((n) => [
+            ...replicasOf(this.portMap, n),
+            ...lost.filter((l) => parseReplicaName(l)?.service === n),
+          ]),
+        );
       for (const group of [...services, infra]) {
         const rs = await Promise.allSettled(
           group.map(async (n) => ((await this.stopOne(n)) ? n : null)),
@@ -474,8 +697,8 @@ export class Platform {
       const leftovers: string[] = [];
       for (const p of this.strays())
         leftovers.push(`process ${p} still running: ${readCmdline(p).join(' ')}`);
-      for (const h of portHolders(allPorts(this.ports).map((p) => p.port))) {
-        const owner = allPorts(this.ports).find((p) => p.port === h.port);
+      for (const h of portHolders(allPorts(this.portMap).map((p) => p.port))) {
+        const owner = allPorts(this.portMap).find((p) => p.port === h.port);
         leftovers.push(
           `port ${h.port} (${owner?.component}.${owner?.key}) still listening: ${h.pid === null ? 'unknown process' : `pid ${h.pid} ${h.command}`}`,
         );
@@ -489,10 +712,18 @@ export class Platform {
         rmSync(this.paths.sharedState, { recursive: true, force: true });
         this.log('  removed the data of every component (--volumes)');
       }
-      for (const c of COMPONENTS) {
-        const rec = readPidRecord(pidFile(this.paths.pids, c.name));
+      for (const name of [...this.componentNames(), ...lost]) {
+        const rec = readPidRecord(pidFile(this.paths.pids, name));
         if (rec && groupMembers(rec.pid).length === 0)
-          removePidFile(pidFile(this.paths.pids, c.name));
+          removePidFile(pidFile(this.paths.pids, name));
+      }
+      // The scale is a property of a running platform: the next `up` starts one of each.
+      if (leftovers.length === 0 && Object.keys(loadState(this.paths).replicas ?? {}).length > 0) {
+        for (const service of SERVICE_NAMES)
+          if (this.replicas(service) > 1) this.setReplicas(service, 1);
+        this.log(
+          '  every service back to one replica (`ordermesh scale` applies to a running platform)',
+        );
       }
       const ok = leftovers.length === 0;
       this.log(
@@ -509,20 +740,29 @@ export class Platform {
 
   async status(): Promise<StatusRow[]> {
     return Promise.all(
-      COMPONENTS.map(async (c) => {
-        const pid = this.pidOf(c.name);
+      this.componentNames().map(async (name) => {
+        const replica = parseReplicaName(name);
+        const c = getComponent(replica?.service ?? name);
+        const pid = this.pidOf(name);
         let health: 'up' | 'down' = 'down';
         if (pid !== null) {
           try {
-            health = (await this.driver(c.name).ready(this.ctx)) ? 'up' : 'down';
+            health = (await this.driver(name).ready(this.ctx)) ? 'up' : 'down';
           } catch {
             health = 'down';
           }
         }
         return {
-          component: c.name,
+          component: name,
           kind: c.kind,
-          ports: { ...portsOf(this.ports, c.name) },
+          ...(replica
+            ? {
+                service: replica.service,
+                replica: replica.index,
+                replicas: this.replicas(replica.service),
+              }
+            : {}),
+          ports: { ...portsOf(this.portMap, name) },
           pid,
           state: pid === null ? 'stopped' : 'running',
           health,
@@ -542,14 +782,14 @@ export class Platform {
 
   endpoints(): Record<string, Record<string, string>> {
     const out: Record<string, Record<string, string>> = {};
-    for (const c of COMPONENTS) out[c.name] = this.driver(c.name).endpoints(this.ctx);
+    for (const name of this.componentNames()) out[name] = this.driver(name).endpoints(this.ctx);
     return out;
   }
 
   /** Infrastructure endpoints and credentials, for test harnesses (contains secrets). */
   connectionInfo(): ConnectionInfo {
     const s = this.secrets();
-    const pgPort = mainPort(this.ports, 'postgres');
+    const pgPort = mainPort(this.portMap, 'postgres');
     const databases: ConnectionInfo['postgres']['databases'] = {};
     for (const svc of POSTGRES_SERVICES) {
       const name = dbName(svc);
@@ -558,39 +798,39 @@ export class Platform {
         database: name,
         user: name,
         password,
-        url: postgresUrl(this.ports, name, password, name),
+        url: postgresUrl(this.portMap, name, password, name),
       };
     }
     const services: ConnectionInfo['services'] = {};
     for (const svc of SERVICE_NAMES) {
-      const p = portsOf(this.ports, svc);
+      const p = portsOf(this.portMap, svc);
       services[svc] = {
         http: `http://127.0.0.1:${p.http}`,
         ...(p.grpc ? { grpc: `127.0.0.1:${p.grpc}` } : {}),
       };
     }
-    const j = portsOf(this.ports, 'jaeger');
+    const j = portsOf(this.portMap, 'jaeger');
     return {
       profile: this.profile,
-      kafka: { brokers: [`127.0.0.1:${port(this.ports, 'kafka', 'broker')}`] },
+      kafka: { brokers: [`127.0.0.1:${port(this.portMap, 'kafka', 'broker')}`] },
       postgres: {
         host: '127.0.0.1',
         port: pgPort,
         superuser: {
           user: PG_SUPERUSER,
           password: s.postgresSuperuserPassword,
-          url: postgresUrl(this.ports, PG_SUPERUSER, s.postgresSuperuserPassword, 'postgres'),
+          url: postgresUrl(this.portMap, PG_SUPERUSER, s.postgresSuperuserPassword, 'postgres'),
         },
         databases,
       },
-      mongodb: { url: `mongodb://127.0.0.1:${mainPort(this.ports, 'ferretdb')}` },
-      redis: { url: `redis://127.0.0.1:${mainPort(this.ports, 'redis')}` },
+      mongodb: { url: `mongodb://127.0.0.1:${mainPort(this.portMap, 'ferretdb')}` },
+      redis: { url: `redis://127.0.0.1:${mainPort(this.portMap, 'redis')}` },
       jaeger: {
         ui: `http://127.0.0.1:${j.ui}`,
         otlpHttp: `http://127.0.0.1:${j.otlpHttp}`,
         otlpGrpc: `127.0.0.1:${j.otlpGrpc}`,
       },
-      prometheus: { url: `http://127.0.0.1:${mainPort(this.ports, 'prometheus')}` },
+      prometheus: { url: `http://127.0.0.1:${mainPort(this.portMap, 'prometheus')}` },
       services,
     };
   }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from './context.ts';
 import { httpOk } from './probes.ts';
-import { getService, port, serviceEnv } from './topology.ts';
+import { getService, parseReplicaName, port, serviceEnv } from './topology.ts';
 
 export function serviceMain(repo: string, service: string): string {
   return join(repo, 'dist', 'apps', service, 'src', 'main.js');
@@ -22,8 +22,10 @@ export function computeServiceEnv(ctx: Ctx, service: string): Record<string, str
   return serviceEnv(service, ctx.profile, ctx.ports, ctx.secrets(), ctx.env);
 }
 
+/** The driver of a service process: `name` is the service or one of its replicas (`inventory#2`). */
 export function serviceDriver(name: string): Driver {
-  const def = getService(name);
+  const service = parseReplicaName(name)?.service ?? name;
+  const def = getService(service);
   return {
     name,
     stopSignal: 'SIGTERM',
@@ -34,14 +36,14 @@ export function serviceDriver(name: string): Driver {
       // built by `make build`, checked in prepare
     },
     async prepare(ctx) {
-      checkBuilt(ctx.paths.repo, name);
+      checkBuilt(ctx.paths.repo, service);
       const env: Record<string, string> = { ...baseEnv(ctx), ...computeServiceEnv(ctx, name) };
       // A hook for debugging a service (e.g. --inspect) without touching the platform.
-      const extra = ctx.env[`ORDERMESH_${name.toUpperCase()}_NODE_OPTIONS`];
+      const extra = ctx.env[`ORDERMESH_${service.toUpperCase()}_NODE_OPTIONS`];
       if (extra) env.NODE_OPTIONS = extra;
       return {
         command: process.execPath,
-        args: ['--enable-source-maps', join('dist', 'apps', name, 'src', 'main.js')],
+        args: ['--enable-source-maps', join('dist', 'apps', service, 'src', 'main.js')],
         cwd: ctx.paths.repo,
         env,
       };

@@ -210,10 +210,14 @@ export function aptInstall(pkgs: string[], why: string): void {
     }
     process.stderr.write(`  apt-get install ${pkgs.join(' ')}\n`);
     // Several set-ups (platform, cluster, images) may install at once: wait for dpkg's lock.
-    run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', ...pkgs], {
-      env,
-      what: `apt-get install ${pkgs.join(' ')}`,
-    });
+    run(
+      'apt-get',
+      ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', ...pkgs],
+      {
+        env,
+        what: `apt-get install ${pkgs.join(' ')}`,
+      },
+    );
   } finally {
     if (ownPolicy) rmSync(policy, { force: true });
   }

@@ -124,6 +124,8 @@ export function loadSecrets(p: Paths): PlatformSecrets {
 /** Non-secret persistent facts of a profile (e.g. the Kafka cluster id). */
 export interface PlatformState {
   kafkaClusterId?: string;
+  /** Replicas per scaled service (`ordermesh scale`); absent = 1. `down` forgets them. */
+  replicas?: Record<string, number>;
 }
 
 export function loadState(p: Paths): PlatformState {

@@ -32,9 +32,12 @@ export interface ComponentDef {
   /** Components that must be ready before this one starts (`up` starts them too). */
   readonly dependsOn: readonly string[];
   readonly description: string;
+  /** Profiles whose `up` starts it (default: every profile). */
+  readonly profiles?: readonly Profile[];
 }
 
-export type ServiceStore = 'postgres' | 'mongodb' | 'redis';
+/** `none`: the storefront, a web front end whose only backend is the gateway's public API. */
+export type ServiceStore = 'postgres' | 'mongodb' | 'redis' | 'none';
 
 export interface ServiceDef extends ComponentDef {
   readonly kind: 'service';
@@ -94,6 +97,15 @@ const INFRA: readonly ComponentDef[] = [
     dependsOn: [],
     description: 'Prometheus (Debian package)',
   },
+  {
+    name: 'zipkin',
+    kind: 'infra',
+    // Not Zipkin's usual 9411: 94xx holds the services' HTTP ports and their replicas' (+10 each).
+    ports: { main: 9511 },
+    dependsOn: [],
+    description: 'Zipkin server (trace viewer for people; the tests read Jaeger)',
+    profiles: ['dev'],
+  },
 ];
 
 const TRACED = ['jaeger'];
@@ -108,7 +120,7 @@ function svc(
 ): ServiceDef {
   const ports: Record<string, number> = { http };
   if (grpc !== null) ports.grpc = grpc;
-  const storeDep = store === 'mongodb' ? 'ferretdb' : store;
+  const storeDeps = store === 'none' ? [] : [store === 'mongodb' ? 'ferretdb' : store, 'kafka'];
   return {
     name,
     kind: 'service',
@@ -116,7 +128,7 @@ function svc(
     grpc: grpc !== null,
     store,
     ...(redisDb === undefined ? {} : { redisDb }),
-    dependsOn: [...TRACED, storeDep, 'kafka', ...dependsOn],
+    dependsOn: [...TRACED, ...storeDeps, ...dependsOn],
     description: `${name} service`,
   };
 }
@@ -145,9 +157,15 @@ const SERVICES: readonly ServiceDef[] = [
     ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'],
     0,
   ),
+  svc('storefront', null, 8081, 'none', ['gateway']),
 ];
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
+
+/** The components `up` starts on a profile. */
+export function profileComponents(profile: Profile): string[] {
+  return COMPONENTS.filter((c) => !c.profiles || c.profiles.includes(profile)).map((c) => c.name);
+}
 export const INFRA_NAMES: readonly string[] = INFRA.map((c) => c.name);
 export const SERVICE_NAMES: readonly string[] = SERVICES.map((c) => c.name);
 /** Services with their own PostgreSQL database and role `<svc>_svc`. */
@@ -171,6 +189,71 @@ export function getService(name: string): ServiceDef {
       `"${name}" is infrastructure, not a service (services: ${SERVICE_NAMES.join(', ')})`,
     );
   return c as ServiceDef;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replicas (`npx ordermesh scale <service> <n>`)
+
+/** `inventory#2`: replica 2 of inventory. Replica 1 keeps the plain name (`inventory`). */
+export const REPLICA_SEPARATOR = '#';
+/** Replicas per service at most: their ports (stride 10) stay clear of every other service's. */
+export const MAX_REPLICAS = 9;
+/** Replica k listens on the first replica's ports + (k − 1) × this. */
+export const REPLICA_PORT_STRIDE = 10;
+
+/** The component name of replica `index` (1-based) of a service. */
+export function replicaName(service: string, index: number): string {
+  return index === 1 ? service : `${service}${REPLICA_SEPARATOR}${index}`;
+}
+
+/**
+ * `inventory#2` → { service: 'inventory', index: 2 }; `inventory` → index 1; `inventory#1` is
+ * accepted for the first replica. Null for a name that is no replica of a known service.
+ */
+export function parseReplicaName(name: string): { service: string; index: number } | null {
+  const at = name.indexOf(REPLICA_SEPARATOR);
+  const service = at === -1 ? name : name.slice(0, at);
+  const index = at === -1 ? 1 : Number(name.slice(at + 1));
+  if (!SERVICE_NAMES.includes(service)) return null;
+  if (at !== -1 && !/^[1-9]\d*$/.test(name.slice(at + 1))) return null;
+  return { service, index };
+}
+
+/** Which services can be scaled: every gRPC service (the gateway is the one public port). */
+export function scalable(service: string): boolean {
+  return getService(service).grpc;
+}
+
+/** Replica counts per service: checks them (1 … MAX_REPLICAS, scalable services only). */
+export function checkReplicas(replicas: Readonly<Record<string, number>>): void {
+  for (const [service, n] of Object.entries(replicas)) {
+    getService(service);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_REPLICAS)
+      throw new Error(
+        `${service}: replicas must be an integer from 1 to ${MAX_REPLICAS}, got ${n}`,
+      );
+    if (n > 1 && !scalable(service))
+      throw new Error(
+        `${service} cannot be scaled locally: it is the platform's one public port (in Kubernetes its Deployment scales behind a Service)`,
+      );
+  }
+}
+
+/** The replica names of a service in a port map, in order (`inventory`, `inventory#2`, …). */
+export function replicasOf(ports: PortMap, service: string): string[] {
+  const out = [service];
+  for (let i = 2; ports[replicaName(service, i)]; i++) out.push(replicaName(service, i));
+  return out;
+}
+
+/**
+ * The `<SERVICE>_GRPC_ADDR` of a service for its callers: `127.0.0.1:port` with one replica, an
+ * `ipv4:` list of every replica with several (grpc-js resolves each address and the clients'
+ * round_robin spreads the calls over them).
+ */
+export function grpcTarget(ports: PortMap, service: string): string {
+  const addresses = replicasOf(ports, service).map((r) => `127.0.0.1:${port(ports, r, 'grpc')}`);
+  return addresses.length === 1 ? addresses[0]! : `ipv4:${addresses.join(',')}`;
 }
 
 export function isProfile(p: string): p is Profile {
@@ -216,10 +299,25 @@ function parsePort(name: string, value: string): number {
   return n;
 }
 
-/** All ports of a profile (see profilePort), unless an env override sets one (absolute). */
-export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap {
+/**
+ * All ports of a profile (see profilePort), unless an env override sets one (absolute), plus the
+ * ports of every replica beyond the first (`replicas`, e.g. { inventory: 3 }): replica k gets the
+ * first replica's ports + (k − 1) × REPLICA_PORT_STRIDE. Every port must be unique, and none of
+ * the test profile's in the ephemeral range.
+ */
+export function resolvePorts(
+  profile: Profile,
+  env: NodeJS.ProcessEnv,
+  replicas: Readonly<Record<string, number>> = {},
+): PortMap {
+  checkReplicas(replicas);
   const out: Record<string, Record<string, number>> = {};
   const seen = new Map<number, string>();
+  const claim = (port: number, owner: string, hint: string) => {
+    const taken = seen.get(port);
+    if (taken) throw new Error(`port ${port} is used twice: ${taken} and ${owner} (${hint})`);
+    seen.set(port, owner);
+  };
   for (const c of COMPONENTS) {
     const ports: Record<string, number> = {};
     Object.entries(c.ports).forEach(([key, base], i) => {
@@ -231,15 +329,26 @@ export function resolvePorts(profile: Profile, env: NodeJS.ProcessEnv): PortMap 
           break;
         }
       }
-      const owner = seen.get(port);
-      if (owner)
-        throw new Error(
-          `port ${port} is used twice: ${owner} and ${c.name}.${key} (check ORDERMESH_*_PORT overrides)`,
-        );
-      seen.set(port, `${c.name}.${key}`);
+      claim(port, `${c.name}.${key}`, 'check ORDERMESH_*_PORT overrides');
       ports[key] = port;
     });
     out[c.name] = ports;
+  }
+  for (const [service, n] of Object.entries(replicas)) {
+    const first = out[service]!;
+    for (let index = 2; index <= n; index++) {
+      const name = replicaName(service, index);
+      const ports: Record<string, number> = {};
+      for (const [key, base] of Object.entries(first)) {
+        const port = base + (index - 1) * REPLICA_PORT_STRIDE;
+        if (port > 65535) throw new Error(`${name}.${key}: port ${port} is beyond 65535`);
+        if (profile === 'test' && port >= EPHEMERAL_PORTS.from && port <= EPHEMERAL_PORTS.to)
+          throw new Error(`${name}.${key}: port ${port} lies in the ephemeral range`);
+        claim(port, `${name}.${key}`, 'fewer replicas, or move the service with ORDERMESH_*_PORT');
+        ports[key] = port;
+      }
+      out[name] = ports;
+    }
   }
   return out;
 }
@@ -340,24 +449,33 @@ export function postgresUrl(
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${mainPort(ports, 'postgres')}/${database}`;
 }
 
+/**
+ * The environment of a service process; `component` is the service or one of its replicas
+ * (`inventory#2`: its own ports, everything else the same). Every `<SVC>_GRPC_ADDR` lists every
+ * replica of that service (see grpcTarget).
+ */
 export function serviceEnv(
-  service: string,
+  component: string,
   profile: Profile,
   ports: PortMap,
   secrets: PlatformSecrets,
   hostEnv: NodeJS.ProcessEnv,
 ): Record<string, string> {
+  const replica = parseReplicaName(component);
+  if (!replica) getService(component); // throws the usual message
+  const service = replica!.service;
   const def = getService(service);
+  if (def.store === 'none') return storefrontEnv(service, profile, ports, hostEnv);
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
-    HTTP_PORT: String(port(ports, service, 'http')),
+    HTTP_PORT: String(port(ports, component, 'http')),
   };
-  if (def.grpc) env.GRPC_PORT = String(port(ports, service, 'grpc'));
+  if (def.grpc) env.GRPC_PORT = String(port(ports, component, 'grpc'));
   env.SHUTDOWN_TIMEOUT_MS = '10000';
   env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
   for (const s of SERVICES) {
-    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = `127.0.0.1:${port(ports, s.name, 'grpc')}`;
+    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = grpcTarget(ports, s.name);
   }
   if (def.store === 'postgres') {
     const password = secrets.servicePasswords[service];
@@ -372,12 +490,13 @@ export function serviceEnv(
   env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port(ports, 'jaeger', 'otlpHttp')}`;
   env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
   env.OTEL_TRACES_SAMPLER_ARG = '1';
-  env.OTEL_RESOURCE_ATTRIBUTES = `deployment.environment.name=local-${profile}`;
+  env.OTEL_RESOURCE_ATTRIBUTES = `deployment.environment.name=local-${profile},service.instance.id=${component}`;
   // Every request is sampled locally: a bigger, faster-draining span queue than the SDK's default
   // (2048, every 5 s), so bursts from the load and chaos suites never drop spans.
   env.OTEL_BSP_MAX_QUEUE_SIZE = '16384';
   env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '1024';
   env.OTEL_BSP_SCHEDULE_DELAY = '1000';
+  Object.assign(env, traceExport(profile, ports));
   // `OTEL_SDK_DISABLED=true ordermesh start …` starts services without tracing (make bench).
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   env.JWT_SECRET = secrets.jwtSecret;
@@ -388,7 +507,60 @@ export function serviceEnv(
   if (profile === 'test') {
     env.PAYMENT_TEST_CONTROLS = 'enabled';
     env.FAULT_INJECTION = 'enabled';
+    // The suites stand in for proxies on loopback and pick a client address per test file
+    // (X-Forwarded-For), so each file gets rate-limit keys of its own. Other profiles trust
+    // nobody: the gateway's default.
+    if (service === 'gateway') env.TRUSTED_PROXIES = 'loopback';
   }
+  return env;
+}
+
+/**
+ * Where spans go: always Jaeger (OTLP; what the tests query); on the dev profile also the Zipkin
+ * server, whose UI a person opens (the SDK's Zipkin exporter, OTEL_TRACES_EXPORTER=otlp,zipkin).
+ */
+function traceExport(profile: Profile, ports: PortMap): Record<string, string> {
+  if (!profileComponents(profile).includes('zipkin')) return {};
+  return {
+    OTEL_TRACES_EXPORTER: 'otlp,zipkin',
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${mainPort(ports, 'zipkin')}/api/v2/spans`,
+  };
+}
+
+/** Where a trace opens: the trace viewer's page of one trace (Zipkin on dev, else Jaeger). */
+export function traceUrlTemplate(profile: Profile, ports: PortMap): string {
+  return profileComponents(profile).includes('zipkin')
+    ? `http://127.0.0.1:${mainPort(ports, 'zipkin')}/zipkin/traces/{traceId}`
+    : `http://127.0.0.1:${port(ports, 'jaeger', 'ui')}/trace/{traceId}`;
+}
+
+/**
+ * The storefront is a client of the public API like any other: it gets the gateway's URL and
+ * its own settings, and no database, broker, gRPC address or signing secret.
+ */
+function storefrontEnv(
+  service: string,
+  profile: Profile,
+  ports: PortMap,
+  hostEnv: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    HTTP_PORT: String(port(ports, service, 'http')),
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    GATEWAY_URL: `http://127.0.0.1:${port(ports, 'gateway', 'http')}/api/v1`,
+    TRACE_URL_TEMPLATE: traceUrlTemplate(profile, ports),
+    OTEL_SERVICE_NAME: service,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port(ports, 'jaeger', 'otlpHttp')}`,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '1',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=local-${profile}`,
+    ...traceExport(profile, ports),
+  };
+  if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
+  if (profile === 'test') env.STOREFRONT_TEST_CONTROLS = 'enabled';
   return env;
 }
 

@@ -5,9 +5,11 @@ import { RedisModule } from '@ordermesh/persistence';
 import { GrpcClientsModule, SERVICE_CONFIG, ServiceModule } from '@ordermesh/service-kit';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
+import { LoginThrottle } from './auth/login-throttle';
+import { SessionRevocations } from './auth/session-revocations';
 import { TOKEN_ALGORITHM, TokenService } from './auth/token.service';
-import { RateLimitGuard } from './common/rate-limit.guard';
-import { type GatewayEnv, envSchema } from './config/env.schema';
+import { RateLimitGuard, RateLimits } from './common/rate-limit';
+import { type GatewayEnv, gatewayEnvSchema } from './config/env.schema';
 import { grpcCalls } from './config/grpc-calls';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -16,7 +18,7 @@ import { UsersController } from './users/users.controller';
 
 @Module({
   imports: [
-    ServiceModule.forRoot({ name: 'gateway', envSchema, grpc: false }),
+    ServiceModule.forRoot({ name: 'gateway', envSchema: gatewayEnvSchema, grpc: false }),
     RedisModule.forRoot(),
     JwtModule.registerAsync({
       inject: [SERVICE_CONFIG],
@@ -37,7 +39,11 @@ import { UsersController } from './users/users.controller';
   ],
   providers: [
     TokenService,
-    // Order matters: authenticate first, so the per-user rate limit knows the caller.
+    SessionRevocations,
+    RateLimits,
+    LoginThrottle,
+    // Order matters: authenticate first, so the per-user rate limit knows the caller (the
+    // per-address limit is a middleware that ran before either, see http.setup.ts).
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],

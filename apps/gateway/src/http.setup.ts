@@ -2,31 +2,33 @@ import type { INestApplication } from '@nestjs/common';
 import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_CONFIG, remainingDeadlineMiddleware } from '@ordermesh/service-kit';
-import type { NextFunction, Request, Response } from 'express';
-import { json } from 'express';
 import helmet from 'helmet';
+import { bodyParsing } from './common/body-parsing';
+import { trustProxySetting } from './common/client-address';
 import { ErrorFilter } from './common/error.filter';
+import { RateLimits } from './common/rate-limit';
 import type { GatewayEnv } from './config/env.schema';
 
 export const API_PREFIX = 'api/v1';
 
-/** The public edge: security headers, CORS, body limit, strict validation, one error shape, docs. */
+/** The public edge: client-address rate limit, security headers, CORS, body limit, strict validation, one error shape, docs. */
 export function configureHttp(app: INestApplication): void {
   const config = app.get<GatewayEnv>(SERVICE_CONFIG);
   const express = app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void };
-  express.set('trust proxy', 'loopback, uniquelocal');
+  // X-Forwarded-For only from the configured proxies: otherwise a client picks its own limit key.
+  express.set('trust proxy', trustProxySetting(config));
 
+  // First, before the body is read or the caller authenticated: refusals (401, 403, 413) count.
+  app.use(app.get(RateLimits).clientAddressLimit());
   app.use(helmet());
   app.enableCors({
     origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false,
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
     exposedHeaders: ['Retry-After', 'X-Request-Id'],
   });
-  app.use(json({ limit: config.BODY_LIMIT }));
-  // Body-parser errors (413, malformed JSON) happen before Nest's filters see the request.
-  app.use((error: unknown, request: Request, response: Response, next: NextFunction) =>
-    error ? new ErrorFilter().catchExpress(error, response) : next(),
-  );
+  // JSON only, then depth, entry count, string length and NUL bounded before routing/validation;
+  // parser and bounds errors (413, 415, 400) answered in the one error shape.
+  for (const handler of bodyParsing(config.BODY_LIMIT)) app.use(handler);
   app.use(remainingDeadlineMiddleware(config.REQUEST_TIMEOUT_MS));
 
   app.setGlobalPrefix(API_PREFIX, {

@@ -74,7 +74,7 @@ automountServiceAccountToken: false
 {{- if gt (int $c.ports.grpc) 0 }}{{ $_ := set $plain "GRPC_PORT" (toString $c.ports.grpc) }}{{ end -}}
 {{- if $c.uses.kafka }}{{ $_ := set $plain "KAFKA_BROKERS" (include "ordermesh.kafka.brokers" $root) }}{{ end -}}
 {{- range (include "ordermesh.callees" . | fromYaml).items -}}
-{{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (printf "%s:%d" .callee (int .port)) -}}
+{{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (include "ordermesh.grpcTarget" (dict "root" $root "name" .callee "port" .port)) -}}
 {{- end -}}
 {{- if $c.uses.postgresql -}}
 {{- $db := $c.uses.postgresql -}}
@@ -93,6 +93,10 @@ automountServiceAccountToken: false
 {{- else -}}
 {{- $_ := set $plain "REDIS_URL" (printf "%s://%s%s:%d" (ternary "rediss" "redis" $V.externalRedis.tls) $auth (required "externalRedis.host is required when redis.enabled=false" $V.externalRedis.host) (int $V.externalRedis.port)) -}}
 {{- end -}}
+{{- end -}}
+{{- if $c.uses.api -}}
+{{- $gw := include "ordermesh.component" (dict "root" $root "name" "gateway") | fromYaml -}}
+{{- $_ := set $plain "GATEWAY_URL" (printf "http://gateway:%d/api/v1" (int $gw.ports.http)) -}}
 {{- end -}}
 {{- if $c.uses.jwt -}}
 {{- $_ := set $plain "JWT_ISSUER" $V.auth.jwt.issuer -}}
@@ -280,6 +284,30 @@ spec:
     {{- end }}
 {{- end -}}
 
+{{/* Headless Service of a gRPC service without the mesh: its DNS name resolves to every ready pod,
+     so the callers' round_robin clients (dns:///<name>-grpc:<port>) balance call by call. With
+     Istio the callers use the ClusterIP Service and the sidecar balances per call. docs/scaling.md */}}
+{{- define "ordermesh.service.headlessService" -}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}-grpc
+  labels:
+    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+spec:
+  type: ClusterIP
+  clusterIP: None
+  selector:
+    {{- include "ordermesh.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: grpc
+      port: {{ .c.ports.grpc }}
+      targetPort: grpc
+      protocol: TCP
+      appProtocol: grpc
+{{- end -}}
+
 {{- define "ordermesh.service.hpa" -}}
 ---
 apiVersion: autoscaling/v2
@@ -326,6 +354,7 @@ spec:
 {{- $root := .root -}}{{- $c := .c -}}{{- $V := .root.Values -}}
 {{- $callers := (include "ordermesh.callers" . | fromYaml).items -}}
 {{- $callees := (include "ordermesh.callees" . | fromYaml).items -}}
+{{- $apiClients := (include "ordermesh.apiClients" $root | fromYaml).items -}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -345,6 +374,15 @@ spec:
       ports:
         - port: {{ $c.ports.grpc }}
           protocol: TCP
+    {{- end }}
+    {{- if eq .name "gateway" }}
+    {{- range $apiClients }}
+    - from:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" .) | nindent 10 }}
+      ports:
+        - port: {{ $c.ports.http }}
+          protocol: TCP
+    {{- end }}
     {{- end }}
     {{- if $c.public }}
     - from:
@@ -375,6 +413,13 @@ spec:
         - {{- include "ordermesh.peer" (dict "root" $root "name" .callee) | nindent 10 }}
       ports:
         - port: {{ .port }}
+          protocol: TCP
+    {{- end }}
+    {{- if $c.uses.api }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "gateway") | nindent 10 }}
+      ports:
+        - port: {{ (include "ordermesh.component" (dict "root" $root "name" "gateway") | fromYaml).ports.http }}
           protocol: TCP
     {{- end }}
     {{- if and $c.uses.postgresql $V.postgresql.enabled }}
@@ -532,6 +577,7 @@ spec:
 {{- define "ordermesh.service.authorizationPolicy" -}}
 {{- $root := .root -}}{{- $name := .name -}}{{- $c := .c -}}
 {{- $callers := (include "ordermesh.callers" . | fromYaml).items -}}
+{{- $apiClients := ternary (include "ordermesh.apiClients" $root | fromYaml).items list (eq .name "gateway") -}}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -544,7 +590,7 @@ spec:
     matchLabels:
       {{- include "ordermesh.selectorLabels" . | nindent 6 }}
   action: ALLOW
-  {{- if or $callers $c.public }}
+  {{- if or $callers $c.public $apiClients }}
   rules:
     {{- range $callers }}
     - from:
@@ -559,6 +605,16 @@ spec:
               {{- range (.methods | sortAlpha) }}
               - {{ include "ordermesh.grpcPath" (dict "domain" $name "method" .) | quote }}
               {{- end }}
+    {{- end }}
+    {{- range $apiClients }}
+    - from:
+        - source:
+            principals:
+              - {{ include "ordermesh.principal" (dict "root" $root "name" .) | quote }}
+      to:
+        - operation:
+            ports:
+              - {{ $c.ports.http | quote }}
     {{- end }}
     {{- if $c.public }}
     - from:
@@ -575,38 +631,65 @@ spec:
   {{- end }}
 {{- end -}}
 
-{{/* Ingress VirtualService of the public service: GET (idempotent) is retried, other verbs not */}}
-{{- define "ordermesh.service.ingressVirtualService" -}}
-{{- $p := .c.istio -}}
-{{- $dest := include "ordermesh.service.routeDestinations" (dict "root" .root "name" .name "c" .c "port" (int .c.ports.http)) -}}
+{{/* The ingress VirtualService: every public service under its ingressPath, longest prefix
+     first (`/api` → gateway, `/` → storefront); per service, GET (idempotent) is retried, other
+     verbs not. One VirtualService, so the order of the routes is the order written here. */}}
+{{- define "ordermesh.ingressVirtualService" -}}
+{{- $root := . -}}
+{{- $public := list -}}{{- $keys := list -}}
+{{- range $name := keys .Values.components | sortAlpha -}}
+{{- $c := include "ordermesh.component" (dict "root" $root "name" $name) | fromYaml -}}
+{{- if and $c.enabled $c.public -}}
+{{- $key := printf "%04d-%s" (sub 1000 (len (trimSuffix "/" $c.ingressPath))) $name -}}
+{{- $public = append $public (dict "name" $name "c" $c "key" $key) -}}
+{{- $keys = append $keys $key -}}
+{{- end -}}
+{{- end -}}
+{{- if $public }}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
-  name: {{ .name }}-ingress
+  name: ingress
   labels:
-    {{- include "ordermesh.labels" (dict "root" .root "name" .name "component" "service") | nindent 4 }}
+    {{- include "ordermesh.labels" (dict "root" $root "name" "ingress" "component" "mesh") | nindent 4 }}
 spec:
   hosts:
-    {{- toYaml .root.Values.istio.ingress.hosts | nindent 4 }}
+    {{- toYaml $root.Values.istio.ingress.hosts | nindent 4 }}
   gateways:
     - ordermesh
   http:
-    - name: reads
+    {{- range $key := $keys | sortAlpha }}
+    {{- range $p := $public }}{{ if eq $p.key $key }}
+    {{- $c := $p.c -}}{{- $prefix := trimSuffix "/" $c.ingressPath -}}
+    {{- $dest := include "ordermesh.service.routeDestinations" (dict "root" $root "name" $p.name "c" $c "port" (int $c.ports.http)) }}
+    - name: {{ $p.name }}-reads
       match:
         - method:
             exact: GET
+          {{- if $prefix }}
+          uri:
+            prefix: {{ $prefix }}
+          {{- end }}
       route:
         {{- $dest | nindent 8 }}
-      timeout: {{ $p.timeout }}
+      timeout: {{ $c.istio.timeout }}
       retries:
-        attempts: {{ $p.retries.attempts }}
-        perTryTimeout: {{ $p.retries.perTryTimeout }}
+        attempts: {{ $c.istio.retries.attempts }}
+        perTryTimeout: {{ $c.istio.retries.perTryTimeout }}
         retryOn: reset,connect-failure,gateway-error
-    - name: default
+    - name: {{ $p.name }}
+      {{- if $prefix }}
+      match:
+        - uri:
+            prefix: {{ $prefix }}
+      {{- end }}
       route:
         {{- $dest | nindent 8 }}
-      timeout: {{ $p.timeout }}
+      timeout: {{ $c.istio.timeout }}
       retries:
         attempts: 0
+    {{- end }}{{ end }}
+    {{- end }}
+{{- end }}
 {{- end -}}

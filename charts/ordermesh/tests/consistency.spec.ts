@@ -101,11 +101,33 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
   it('every *_GRPC_ADDR resolves to a rendered Service port named grpc', () => {
     const env = resolvedEnv(dep);
     for (const callee of callees) {
+      // With Istio: the ClusterIP Service (the sidecar balances per call).
       const [host, port] = env[grpcAddrKey(callee)]!.split(':');
       const target = must(objs, 'Service', host!.split('.')[0]!);
       expect(target.metadata.name).toBe(callee);
+      expect(target.spec.clusterIP).not.toBe('None');
       expect(target.spec.ports.find((p: any) => p.port === Number(port))?.name).toBe('grpc');
     }
+  });
+
+  it('without Istio, every *_GRPC_ADDR is a dns:/// target of a headless Service of the callee pods', () => {
+    const all = rendered('istio-off');
+    const deployment = must(all, 'Deployment', svc);
+    const env = resolvedEnv(deployment);
+    for (const callee of callees) {
+      const match = /^dns:\/\/\/([a-z0-9-]+):(\d+)$/.exec(env[grpcAddrKey(callee)]!);
+      expect([callee, match?.[1]]).toEqual([callee, `${callee}-grpc`]);
+      const headless = must(all, 'Service', match![1]!);
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(headless.spec.ports.find((p: any) => p.port === Number(match![2]))?.name).toBe('grpc');
+      expect(selects(headless.spec.selector, podMeta(must(all, 'Deployment', callee)).labels)).toBe(
+        true,
+      );
+    }
+    const r = c.envSchema!.safeParse(env);
+    expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(
+      [],
+    );
   });
 
   it('the chart call graph (files/call-graph.json) matches grpcCalls', () => {
@@ -146,6 +168,14 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       ports: [String(v.ports.grpc)],
       paths: [...contracts.get(caller)!.grpcCalls![svc]!].map((m) => grpcPath(svc, m)).sort(),
     }));
+    // The gateway's public REST API is also called inside the mesh by its clients (uses.api).
+    if (svc === 'gateway')
+      for (const client of SERVICES.filter((s) => values().components[s].uses?.api))
+        expected.push({
+          principals: [principal(client)],
+          ports: [String(v.ports.http)],
+          paths: [],
+        });
     if (v.public)
       expected.push({
         principals: [...values().istio.ingress.principals].sort(),
@@ -173,11 +203,20 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       const egress = peers(np.spec.egress, 'to');
       const onlyServices = (m: Map<string, number[]>) =>
         Object.fromEntries([...m].filter(([k]) => SERVICES.includes(k)));
+      // Besides gRPC: the clients of the gateway's REST API (uses.api) reach its HTTP port.
+      const apiClients = SERVICES.filter((s) => values().components[s].uses?.api);
+      const gatewayHttp = values().components['gateway'].ports.http;
       expect(onlyServices(ingress)).toEqual(
-        Object.fromEntries(callers.map((k) => [k, [v.ports.grpc]])),
+        Object.fromEntries([
+          ...callers.map((k) => [k, [v.ports.grpc]]),
+          ...(svc === 'gateway' ? apiClients.map((k) => [k, [gatewayHttp]]) : []),
+        ]),
       );
       expect(onlyServices(egress)).toEqual(
-        Object.fromEntries(callees.map((k) => [k, [values().components[k].ports.grpc]])),
+        Object.fromEntries([
+          ...callees.map((k) => [k, [values().components[k].ports.grpc]]),
+          ...(v.uses?.api ? [['gateway', [gatewayHttp]]] : []),
+        ]),
       );
       // the callee side agrees
       for (const callee of callees)

@@ -300,22 +300,33 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       }
     });
 
-    it('Istio: STRICT mTLS, namespace allow-nothing, ingress Gateway + VirtualService for the public gateway', () => {
+    it('Istio: STRICT mTLS, namespace allow-nothing, ingress Gateway + one VirtualService: /api → gateway, / → storefront', () => {
       expect(must(objs, 'PeerAuthentication', 'default').spec).toEqual({
         mtls: { mode: 'STRICT' },
       });
       expect(must(objs, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
       const gw = must(objs, 'Gateway', 'ordermesh');
       expect(gw.spec.servers[0].port.protocol).toBe('HTTP');
-      const vs = must(objs, 'VirtualService', 'gateway-ingress');
+      const vs = must(objs, 'VirtualService', 'ingress');
       expect(vs.spec.gateways).toEqual(['ordermesh']);
-      expect(
-        vs.spec.http.every((r: any) =>
-          r.route.every(
-            (d: any) => d.destination.host === `gateway.${NAMESPACE}.svc.cluster.local`,
-          ),
-        ),
-      ).toBe(true);
+      // Istio takes the first route that matches: the one a request to this path and verb gets.
+      const hostFor = (method: string, uri: string) =>
+        vs.spec.http
+          .find((r: any) =>
+            (r.match ?? [{}]).some(
+              (m: any) =>
+                (!m.method || m.method.exact === method) &&
+                (!m.uri || uri.startsWith(m.uri.prefix)),
+            ),
+          )
+          ?.route.map((d: any) => d.destination.host);
+      const host = (svc: string) => [`${svc}.${NAMESPACE}.svc.cluster.local`];
+      expect(hostFor('GET', '/api/v1/products')).toEqual(host('gateway'));
+      expect(hostFor('POST', '/api/v1/orders')).toEqual(host('gateway'));
+      expect(hostFor('GET', '/api/docs')).toEqual(host('gateway'));
+      expect(hostFor('GET', '/')).toEqual(host('storefront'));
+      expect(hostFor('POST', '/checkout')).toEqual(host('storefront'));
+      expect(hostFor('GET', '/orders/1/events')).toEqual(host('storefront'));
       const unsafeRetries = vs.spec.http.filter(
         (r: any) => r.retries?.attempts > 0 && r.match?.[0]?.method?.exact !== 'GET',
       );
@@ -351,7 +362,7 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
 
     it('Istio: mesh retries only RPCs whose proto declares NO_SIDE_EFFECTS or IDEMPOTENT, on unavailable,reset,connect-failure', () => {
       for (const vs of ofKind(objs, 'VirtualService').filter(
-        (v) => v.metadata.name !== 'gateway-ingress',
+        (v) => v.metadata.name !== 'ingress',
       )) {
         const domain = vs.metadata.name;
         for (const route of vs.spec.http) {

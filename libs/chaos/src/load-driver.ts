@@ -257,13 +257,14 @@ export class LoadDriver {
     path: string,
     options: { body?: unknown; headers?: Record<string, string>; anonymous?: boolean },
   ): Promise<RequestRecord> {
+    const bearer = options.anonymous ? undefined : await customer.token();
     const sentAt = this.now();
     const started = performance.now();
     const headers: Record<string, string> = {
       'x-forwarded-for': customer.forwardedFor,
       ...options.headers,
     };
-    if (!options.anonymous) headers['authorization'] = `Bearer ${customer.token}`;
+    if (bearer) headers['authorization'] = `Bearer ${bearer}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const record: RequestRecord = {
       seq: this.seq++,

@@ -6,7 +6,8 @@ import type { ChaosConfig } from './config';
 export interface Customer {
   index: number;
   userId: string;
-  token: string;
+  /** A current access token: renewed through /auth/refresh (or a new login) before it expires. */
+  token(): Promise<string>;
   /** The address the gateway sees (it trusts loopback proxies): per-client rate limits apply. */
   forwardedFor: string;
 }
@@ -31,6 +32,55 @@ export const clientAddress = (index: number) => `198.51.100.${(index % 250) + 1}
 
 let customers: Promise<Customer[]> | undefined;
 
+interface SignedIn {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+/**
+ * Keeps one customer signed in for a run longer than an access token lives: refreshes at half
+ * the lifetime; when a refresh is refused (a refresh that timed out may have rotated the token
+ * already, so the retry is a reuse and ends the session) it logs in again.
+ */
+function sessionKeeper(
+  gateway: ApiClient,
+  first: SignedIn,
+  credentials: { email: string; password: string },
+  forwardedFor: string,
+): () => Promise<string> {
+  const headers = { 'x-forwarded-for': forwardedFor };
+  const renewAt = (tokens: SignedIn) => Date.now() + tokens.expiresIn * 500;
+  let current = { ...first, renewAt: renewAt(first) };
+  let renewing: Promise<void> | undefined;
+  const renew = async () => {
+    const refreshed = await gateway
+      .request<SignedIn>('POST', '/api/v1/auth/refresh', {
+        body: { refreshToken: current.refreshToken },
+        headers,
+      })
+      .catch(() => undefined);
+    let next = refreshed?.status === 200 ? refreshed.body : undefined;
+    if (!next && refreshed && refreshed.status < 500) {
+      const login = await gateway
+        .request<SignedIn>('POST', '/api/v1/auth/login', { body: credentials, headers })
+        .catch(() => undefined);
+      if (login?.status === 200) next = login.body;
+    }
+    // Not renewed (the user service is down in this scenario): keep the token, try again soon.
+    current = next
+      ? { ...next, renewAt: renewAt(next) }
+      : { ...current, renewAt: Date.now() + 5_000 };
+  };
+  return async () => {
+    if (Date.now() >= current.renewAt) {
+      renewing ??= renew().finally(() => (renewing = undefined));
+      await renewing;
+    }
+    return current.accessToken;
+  };
+}
+
 async function registerCustomers(count: number, via: WorldGateway): Promise<Customer[]> {
   const gateway = via.anonymous();
   const result: Customer[] = [];
@@ -41,7 +91,7 @@ async function registerCustomers(count: number, via: WorldGateway): Promise<Cust
         const index = start + i;
         const email = `chaos-${randomUUID()}@example.com`;
         const password = `pw-${randomUUID()}`;
-        const registered = await gateway.post<{ user: { id: string } }>(
+        const registered = await gateway.post(
           '/api/v1/auth/register',
           { email, password, name: `Chaos Customer ${index}` },
           { 'x-forwarded-for': clientAddress(index) },
@@ -49,15 +99,19 @@ async function registerCustomers(count: number, via: WorldGateway): Promise<Cust
         if (registered.status !== 201) {
           throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
         }
-        const login = await gateway.request<{ accessToken: string }>('POST', '/api/v1/auth/login', {
-          body: { email, password },
-          headers: { 'x-forwarded-for': clientAddress(index) },
-        });
+        const login = await gateway.request<SignedIn & { user: { id: string } }>(
+          'POST',
+          '/api/v1/auth/login',
+          {
+            body: { email, password },
+            headers: { 'x-forwarded-for': clientAddress(index) },
+          },
+        );
         if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
         return {
           index,
-          userId: registered.body.user.id,
-          token: login.body.accessToken,
+          userId: login.body.user.id,
+          token: sessionKeeper(gateway, login.body, { email, password }, clientAddress(index)),
           forwardedFor: clientAddress(index),
         };
       }),

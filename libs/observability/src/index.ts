@@ -4,3 +4,4 @@ export * from './logging.module';
 export * from './request-id';
 export * from './span-attributes';
 export * from './suppress-tracing';
+export * from './redaction';

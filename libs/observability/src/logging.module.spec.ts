@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import pino from 'pino';
-import { REDACTED_PATHS, logCorrelation } from './logging.module';
+import { pinoOptions } from './logging.module';
 import { setRequestId } from './request-id';
 
 function capture() {
@@ -13,10 +13,7 @@ function capture() {
       callback();
     },
   });
-  const logger = pino(
-    { mixin: logCorrelation, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    stream,
-  );
+  const logger = pino(pinoOptions('test', 'info'), stream);
   return { logger, lines };
 }
 
@@ -53,5 +50,52 @@ describe('logging', () => {
       expect(text).not.toContain(secret);
     }
     expect(lines[0]).toMatchObject({ msg: 'login', user: { password: '[redacted]' } });
+  });
+
+  it('redacts by value: a failed INSERT, tokens, emails, card numbers and hashes anywhere', () => {
+    const { logger, lines } = capture();
+    const hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
+    // What TypeORM throws for a failed INSERT, with the pg driver's error inside.
+    const failed = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      name: 'QueryFailedError',
+      query: 'INSERT INTO "users"("id", "email", "password_hash") VALUES ($1, $2, $3)',
+      parameters: ['6f1c1f0e-0000-4000-8000-000000000000', 'ada@example.com', hash],
+      driverError: { code: '23505', detail: 'Key (email)=(ada@example.com) already exists.' },
+    });
+    logger.error({ err: failed }, 'UsersController.registerUser failed');
+    logger.warn(`login of grace@example.org with ${jwt} refused, hash ${hash}`);
+    logger.info({ note: 'paid with 4111 1111 1111 1111 and 5500-0000-0000-0004' }, 'payment');
+    logger.info({ authorizationHeader: `Bearer ${jwt}` }, 'header');
+    const text = lines.map((line) => JSON.stringify(line)).join('\n');
+    for (const secret of [
+      'ada@example.com',
+      'grace@example.org',
+      '$argon2id$',
+      'c2FsdHNhbHQ',
+      jwt,
+      '4111 1111 1111 1111',
+      '5500-0000-0000-0004',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted:email]');
+    expect(text).toContain('[redacted:card]');
+    // What is not secret stays readable: the SQL, the ids, the timestamps.
+    expect(text).toContain('INSERT INTO');
+    expect(lines[0]).toMatchObject({ err: { driverError: { code: '23505' } } });
+  });
+
+  it('leaves ids, times and numbers that are not card numbers alone', () => {
+    const { logger, lines } = capture();
+    const fields = {
+      orderId: '6f1c1f0e-1234-4567-8901-234567890123',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      at: 1764748800000,
+      amountMinor: 4599,
+      notLuhn: '4111111111111112',
+    };
+    logger.info(fields, 'order');
+    expect(lines[0]).toMatchObject(fields);
   });
 });

@@ -13,6 +13,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Observable, tap } from 'rxjs';
 import { REQUEST_ID_HEADER, getRequestId, isWellFormedRequestId } from './request-id';
+import { redactValues } from './redaction';
 import { setSpanAttributes } from './span-attributes';
 
 /**
@@ -39,6 +40,8 @@ const SECRET_KEYS = [
   'cvv',
   'pan',
   'paymentMethod',
+  // A failed query's bound values (TypeORM QueryFailedError): an INSERT's email and password hash.
+  'parameters',
 ];
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -47,6 +50,22 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
+
+/**
+ * What every service's pino logger is built with: level, service name, correlation fields, and
+ * redaction twice over — by path (REDACTED_PATHS: secrets without a shape, such as passwords) and
+ * by value on the finished line (redactValues: tokens, emails, card numbers, password hashes,
+ * wherever they appear, messages and error details included).
+ */
+export function pinoOptions(service: string, level: string) {
+  return {
+    level,
+    base: { service },
+    mixin: logCorrelation,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: redactValues },
+  };
+}
 
 /**
  * The fields added to every line: the request id of the request being handled (the trace id and
@@ -133,7 +152,7 @@ export class GrpcLoggingInterceptor implements NestInterceptor {
 /**
  * Structured JSON logs (pino). Every line written while handling a request carries `trace_id`,
  * `span_id` (OTel pino instrumentation) and `request_id`; HTTP lines also carry `req` (id, method,
- * URL — never headers or bodies). Secrets are redacted (REDACTED_PATHS).
+ * URL — never headers or bodies). Secrets are redacted by path and by value (pinoOptions).
  */
 @Module({})
 export class LoggingModule {
@@ -150,10 +169,7 @@ export class LoggingModule {
           inject: options.inject,
           useFactory: (config: C) => ({
             pinoHttp: {
-              level: options.level(config),
-              base: { service: options.service },
-              mixin: logCorrelation,
-              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              ...pinoOptions(options.service, options.level(config)),
               genReqId: requestIdOf,
               autoLogging: { ignore: (request) => /^\/(health|metrics)/.test(request.url ?? '') },
               serializers: {

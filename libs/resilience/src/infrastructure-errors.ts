@@ -30,6 +30,11 @@ const SOCKET_CODES = new Set([
   'ECONNABORTED',
 ]);
 const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * PostgreSQL classes that are the server's own trouble, whatever the query: 53 insufficient
+ * resources (disk full, out of memory, too many connections), 58 system error (I/O).
+ */
+const PG_RESOURCE_CLASSES = ['53', '58'];
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const ERROR_NAMES = new Set([
@@ -65,6 +70,7 @@ function matches(candidate: object): boolean {
   };
   if (typeof code === 'string') {
     if (SOCKET_CODES.has(code) || PG_CODES.has(code) || code.startsWith('08')) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && PG_RESOURCE_CLASSES.includes(code.slice(0, 2))) return true;
   }
   if (
     typeof code === 'number' &&
@@ -90,4 +96,18 @@ function chain(error: unknown): object[] {
     if (Array.isArray(wrapper.errors)) queue.push(...wrapper.errors);
   }
   return found;
+}
+
+/**
+ * Whether a store refused a value the request carried (not the store failing): PostgreSQL SQLSTATE
+ * class 22, data exception — NUL in text (22021), invalid text representation (22P02), a value too
+ * long (22001) or out of range (22003, 22008). The request is at fault: INVALID_ARGUMENT, never
+ * INTERNAL, so one caller's input cannot count against a service's health. Field rules stop such
+ * values first; this is the net under them.
+ */
+export function isInvalidDataError(error: unknown): boolean {
+  return chain(error).some((candidate) => {
+    const code = (candidate as { code?: unknown }).code;
+    return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  });
 }

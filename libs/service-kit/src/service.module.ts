@@ -7,6 +7,7 @@ import type { BaseEnv } from './config/env';
 import { FaultModule, faultInjectionEnabled } from './fault/fault.module';
 import { GrpcDeadlineInterceptor } from './grpc/deadline.interceptor';
 import { GrpcErrorInterceptor } from './grpc/error.interceptor';
+import { GrpcInputInterceptor } from './grpc/input.interceptor';
 import { HealthModule } from './health/health.module';
 
 /**
@@ -38,6 +39,7 @@ export class ServiceModule {
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor },
         { provide: APP_INTERCEPTOR, useClass: GrpcErrorInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: GrpcInputInterceptor },
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordSecrets } from './secrets-ledger';
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -21,8 +22,9 @@ export class ApiClient {
   }
 
   /**
-   * The same caller behind another client address: the gateway trusts loopback proxies, so its
-   * per-IP rate limit counts this address instead of 127.0.0.1.
+   * The same caller behind another client address: the test profile's gateway trusts loopback
+   * proxies (TRUSTED_PROXIES=loopback), so its per-IP rate limit counts this address instead of
+   * 127.0.0.1. A gateway with the default configuration ignores the header.
    */
   from(address: string): ApiClient {
     return new ApiClient(this.baseUrl, this.token, {
@@ -87,22 +89,35 @@ export class ApiClient {
   ): Promise<{ client: ApiClient; userId: string; email: string }> {
     const email = `e2e-${randomUUID()}@example.com`;
     const password = `pw-${randomUUID()}`;
-    const registered = await this.post<{ user: { id: string } }>('/api/v1/auth/register', {
-      email,
-      password,
-      name,
-    });
+    recordSecrets(email, password);
+    const registered = await this.post('/api/v1/auth/register', { email, password, name });
     if (registered.status !== 201)
       throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
-    return { client: await this.login(email, password), userId: registered.body.user.id, email };
+    const { client, userId } = await this.signIn(email, password);
+    return { client, userId, email };
   }
 
   async login(email: string, password: string): Promise<ApiClient> {
-    const login = await this.post<{ accessToken: string }>('/api/v1/auth/login', {
-      email,
-      password,
-    });
+    return (await this.signIn(email, password)).client;
+  }
+
+  /** Logs in; the client carries the access token (the refresh token is returned beside it). */
+  async signIn(
+    email: string,
+    password: string,
+  ): Promise<{ client: ApiClient; userId: string; refreshToken: string }> {
+    recordSecrets(email, password);
+    const login = await this.post<{
+      accessToken: string;
+      refreshToken: string;
+      user: { id: string };
+    }>('/api/v1/auth/login', { email, password });
     if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
-    return this.withToken(login.body.accessToken);
+    recordSecrets(login.body.accessToken, login.body.refreshToken);
+    return {
+      client: this.withToken(login.body.accessToken),
+      userId: login.body.user.id,
+      refreshToken: login.body.refreshToken,
+    };
   }
 }

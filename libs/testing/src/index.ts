@@ -1,3 +1,4 @@
 export * from './api-client';
 export * from './platform';
 export * from './wait';
+export * from './secrets-ledger';

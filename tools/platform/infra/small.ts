@@ -166,6 +166,21 @@ function ruleGlob(ctx: Ctx): string | null {
   return existsSync(dir) ? join(dir, '*.yml') : null;
 }
 
+/** Renders (and checks) the scrape configuration of the profile's services and their replicas. */
+export function writePrometheusConfig(ctx: Ctx): string {
+  const dir = join(ctx.paths.config, 'prometheus');
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'prometheus.yml');
+  writeFileSync(
+    conf,
+    prometheusConfig({ ports: ctx.ports, ruleGlob: ruleGlob(ctx), profile: ctx.profile }),
+  );
+  const promtool = which('promtool') ?? '/usr/bin/promtool';
+  if (existsSync(promtool))
+    run(promtool, ['check', 'config', conf], { what: 'promtool check config' });
+  return conf;
+}
+
 export const prometheus: Driver = {
   name: 'prometheus',
   stopSignal: 'SIGTERM',
@@ -178,16 +193,8 @@ export const prometheus: Driver = {
     const bin = debianBinary('prometheus', 'prometheus', 'Prometheus');
     const dir = join(ctx.paths.config, 'prometheus');
     const data = join(ctx.paths.data, 'prometheus');
-    mkdirSync(dir, { recursive: true });
     mkdirSync(data, { recursive: true });
-    const conf = join(dir, 'prometheus.yml');
-    writeFileSync(
-      conf,
-      prometheusConfig({ ports: ctx.ports, ruleGlob: ruleGlob(ctx), profile: ctx.profile }),
-    );
-    const promtool = which('promtool') ?? '/usr/bin/promtool';
-    if (existsSync(promtool))
-      run(promtool, ['check', 'config', conf], { what: 'promtool check config' });
+    const conf = writePrometheusConfig(ctx);
     return {
       command: bin,
       args: prometheusArgs({

@@ -57,6 +57,12 @@ describe('postgres', () => {
     assert.ok(args.includes('port=64320'));
     assert.ok(args.includes('unix_socket_directories='));
   });
+
+  it('logs errors without the values of the failed statement', () => {
+    const args = postgresArgs('/data', 64320);
+    assert.ok(args.includes('log_error_verbosity=terse'));
+    assert.ok(args.includes('log_min_error_statement=panic'));
+  });
 });
 
 describe('redis', () => {
@@ -105,6 +111,25 @@ describe('prometheus', () => {
     }
     assert.ok(y.includes("targets: ['127.0.0.1:8080']"));
     assert.ok(y.includes("targets: ['127.0.0.1:9405']"));
+  });
+
+  it('scrapes every replica of a scaled service, each with its pod label', () => {
+    const y = prometheusConfig({
+      ports: resolvePorts('test', {}, { inventory: 3 }),
+      ruleGlob: null,
+      profile: 'test',
+    });
+    const job = y.slice(y.indexOf('job_name: inventory\n'), y.indexOf('job_name: pricing\n'));
+    assert.equal(job.match(/targets:/g)?.length, 3);
+    for (const [pod, port] of [
+      ['inventory', 19403],
+      ['inventory#2', 19413],
+      ['inventory#3', 19423],
+    ] as const) {
+      assert.ok(job.includes(`targets: ['127.0.0.1:${port}']`), pod);
+      assert.ok(job.includes(`pod: '${pod}'`), pod);
+    }
+    assert.ok(y.includes(`pod: 'pricing'`));
   });
 
   it('loads the repo rules when they exist', () => {

@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   allPorts,
+  checkReplicas,
   COMPONENTS,
   EPHEMERAL_PORTS,
+  grpcTarget,
   maskEnv,
+  MAX_REPLICAS,
+  parseReplicaName,
   portEnvNames,
+  profileComponents,
+  replicaName,
+  replicasOf,
   resolvePorts,
   resolveProfile,
   screaming,
@@ -134,8 +141,10 @@ describe('dependencies', () => {
       'postgres',
       'prometheus',
       'redis',
+      'zipkin',
     ]);
-    assert.deepEqual(waves.at(-1), ['gateway']);
+    assert.deepEqual(waves.at(-2), ['gateway']);
+    assert.deepEqual(waves.at(-1), ['storefront']);
   });
 
   it('brings in transitive dependencies', () => {
@@ -178,7 +187,10 @@ describe('service environment', () => {
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318');
     assert.equal(env.OTEL_TRACES_SAMPLER, 'parentbased_traceidratio');
     assert.equal(env.OTEL_TRACES_SAMPLER_ARG, '1');
-    assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'deployment.environment.name=local-dev');
+    assert.equal(
+      env.OTEL_RESOURCE_ATTRIBUTES,
+      'deployment.environment.name=local-dev,service.instance.id=order',
+    );
     assert.equal(env.JWT_SECRET, secrets.jwtSecret);
     assert.equal(env.JWT_ISSUER, 'ordermesh-local');
     assert.equal(env.JWT_AUDIENCE, 'ordermesh-api');
@@ -197,6 +209,7 @@ describe('service environment', () => {
     assert.equal(gw.HTTP_PORT, '18080');
     assert.equal(gw.REDIS_URL, 'redis://127.0.0.1:16379/0');
     assert.equal(gw.DATABASE_URL, undefined);
+    assert.equal(gw.TRUSTED_PROXIES, 'loopback');
     assert.equal(
       serviceEnv('notification', 'test', ports, secrets, {}).REDIS_URL,
       'redis://127.0.0.1:16379/1',
@@ -214,9 +227,39 @@ describe('service environment', () => {
     });
     assert.equal(env.PAYMENT_TEST_CONTROLS, 'enabled');
     assert.equal(env.FAULT_INJECTION, 'enabled');
-    assert.equal(env.OTEL_RESOURCE_ATTRIBUTES, 'deployment.environment.name=local-test');
+    assert.match(env.OTEL_RESOURCE_ATTRIBUTES ?? '', /^deployment\.environment\.name=local-test,/);
     assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'root@example.test');
     assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'pw');
+  });
+
+  it('sends spans to Jaeger, and on the dev profile also to the Zipkin viewer', () => {
+    assert.deepEqual(profileComponents('test').includes('zipkin'), false);
+    assert.deepEqual(profileComponents('dev').includes('zipkin'), true);
+    const dev = serviceEnv('order', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(dev.OTEL_TRACES_EXPORTER, 'otlp,zipkin');
+    assert.equal(dev.OTEL_EXPORTER_ZIPKIN_ENDPOINT, 'http://127.0.0.1:9511/api/v2/spans');
+    const test = serviceEnv('order', 'test', resolvePorts('test', {}), secrets, {});
+    assert.equal(test.OTEL_TRACES_EXPORTER, undefined);
+    const shop = serviceEnv('storefront', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(shop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:9511/zipkin/traces/{traceId}');
+    assert.equal(shop.GATEWAY_URL, 'http://127.0.0.1:8080/api/v1');
+    // A client of the public API only: no database, broker, gRPC address or signing secret.
+    assert.deepEqual(
+      Object.keys(shop).filter((k) => /DATABASE|KAFKA|GRPC|JWT|REDIS|MONGO/.test(k)),
+      [],
+    );
+    const testShop = serviceEnv('storefront', 'test', resolvePorts('test', {}), secrets, {});
+    assert.equal(testShop.STOREFRONT_TEST_CONTROLS, 'enabled');
+    assert.equal(testShop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:26686/trace/{traceId}');
+  });
+
+  it('lets only the test profile trust loopback proxies with the client address', () => {
+    const test = resolvePorts('test', {});
+    assert.equal(serviceEnv('gateway', 'test', test, secrets, {}).TRUSTED_PROXIES, 'loopback');
+    assert.equal(serviceEnv('order', 'test', test, secrets, {}).TRUSTED_PROXIES, undefined);
+    const dev = serviceEnv('gateway', 'dev', resolvePorts('dev', {}), secrets, {});
+    assert.equal(dev.TRUSTED_PROXIES, undefined);
+    assert.equal(dev.TRUSTED_PROXY_HOPS, undefined);
   });
 
   it('computes an environment for every service', () => {
@@ -247,5 +290,104 @@ describe('service environment', () => {
     assert.equal(masked.KAFKA_BROKERS, '127.0.0.1:9092');
     assert.ok(!JSON.stringify(masked).includes('pw-user'));
     assert.ok(!JSON.stringify(masked).includes(secrets.jwtSecret));
+  });
+});
+
+describe('replicas', () => {
+  it('names replica 1 like the service and the others <service>#<k>', () => {
+    assert.equal(replicaName('inventory', 1), 'inventory');
+    assert.equal(replicaName('inventory', 3), 'inventory#3');
+    assert.deepEqual(parseReplicaName('inventory#3'), { service: 'inventory', index: 3 });
+    assert.deepEqual(parseReplicaName('inventory#1'), { service: 'inventory', index: 1 });
+    assert.deepEqual(parseReplicaName('inventory'), { service: 'inventory', index: 1 });
+    for (const bad of [
+      'inventory#0',
+      'inventory#',
+      'inventory#x',
+      'inventory#02',
+      'kafka#2',
+      'nope#2',
+    ])
+      assert.equal(parseReplicaName(bad), null, bad);
+  });
+
+  it("allocates replica k the first replica's ports + 10 × (k − 1)", () => {
+    const dev = resolvePorts('dev', {}, { inventory: 3 });
+    assert.deepEqual(dev['inventory'], { http: 9403, grpc: 50053 });
+    assert.deepEqual(dev['inventory#2'], { http: 9413, grpc: 50063 });
+    assert.deepEqual(dev['inventory#3'], { http: 9423, grpc: 50073 });
+    assert.equal(dev['inventory#4'], undefined);
+    assert.deepEqual(replicasOf(dev, 'inventory'), ['inventory', 'inventory#2', 'inventory#3']);
+    assert.deepEqual(replicasOf(dev, 'product'), ['product']);
+    const test = resolvePorts('test', {}, { inventory: 3 });
+    assert.deepEqual(test['inventory#2'], { http: 19413, grpc: 30063 });
+    assert.deepEqual(test['inventory#3'], { http: 19423, grpc: 30073 });
+    // replicas follow an overridden first port
+    const moved = resolvePorts('dev', { ORDERMESH_INVENTORY_GRPC_PORT: '41000' }, { inventory: 2 });
+    assert.equal(moved['inventory#2']?.grpc, 41010);
+  });
+
+  it('keeps the ports of every service at its maximum replicas unique and, in test, not ephemeral', () => {
+    const all = Object.fromEntries(
+      // The HTTP-only services (gateway, storefront) are not scaled locally.
+      SERVICE_NAMES.filter((s) => s !== 'gateway' && s !== 'storefront').map((s) => [
+        s,
+        MAX_REPLICAS,
+      ]),
+    );
+    for (const profile of ['dev', 'test'] as const) {
+      const ports = allPorts(resolvePorts(profile, {}, all));
+      assert.equal(new Set(ports.map((p) => p.port)).size, ports.length, profile);
+      if (profile === 'test')
+        for (const { component, key, port } of ports)
+          assert.ok(
+            port < EPHEMERAL_PORTS.from || port > EPHEMERAL_PORTS.to,
+            `${component}.${key}`,
+          );
+    }
+  });
+
+  it('refuses a replica port that another component holds', () => {
+    // inventory#2 would take 9413 = user's HTTP port moved there
+    assert.throws(
+      () => resolvePorts('dev', { ORDERMESH_USER_HTTP_PORT: '9413' }, { inventory: 2 }),
+      /port 9413 is used twice: user\.http and inventory#2\.http/,
+    );
+  });
+
+  it('checks replica counts', () => {
+    checkReplicas({ inventory: 1, product: MAX_REPLICAS });
+    assert.throws(() => checkReplicas({ inventory: 0 }), /from 1 to 9/);
+    assert.throws(() => checkReplicas({ inventory: MAX_REPLICAS + 1 }), /from 1 to 9/);
+    assert.throws(() => checkReplicas({ inventory: 1.5 }), /integer/);
+    assert.throws(() => checkReplicas({ gateway: 2 }), /gateway cannot be scaled locally/);
+    assert.throws(() => checkReplicas({ kafka: 2 }), /infrastructure/);
+  });
+
+  it('gives callers every replica as an ipv4: address list, one replica as host:port', () => {
+    const ports = resolvePorts('test', {}, { inventory: 3 });
+    assert.equal(
+      grpcTarget(ports, 'inventory'),
+      'ipv4:127.0.0.1:30053,127.0.0.1:30063,127.0.0.1:30073',
+    );
+    assert.equal(grpcTarget(ports, 'pricing'), '127.0.0.1:30054');
+    for (const caller of ['product', 'order', 'gateway']) {
+      const env = serviceEnv(caller, 'test', ports, secrets, {});
+      assert.equal(env.INVENTORY_GRPC_ADDR, 'ipv4:127.0.0.1:30053,127.0.0.1:30063,127.0.0.1:30073');
+      assert.equal(env.PRICING_GRPC_ADDR, '127.0.0.1:30054');
+    }
+  });
+
+  it("gives a replica its own ports and the service's everything else", () => {
+    const ports = resolvePorts('test', {}, { inventory: 2 });
+    const first = serviceEnv('inventory', 'test', ports, secrets, {});
+    const second = serviceEnv('inventory#2', 'test', ports, secrets, {});
+    assert.equal(second.HTTP_PORT, '19413');
+    assert.equal(second.GRPC_PORT, '30063');
+    assert.equal(second.OTEL_SERVICE_NAME, 'inventory');
+    assert.match(second.OTEL_RESOURCE_ATTRIBUTES ?? '', /service\.instance\.id=inventory#2$/);
+    for (const key of ['DATABASE_URL', 'KAFKA_BROKERS', 'INVENTORY_GRPC_ADDR', 'JWT_SECRET'])
+      assert.equal(second[key], first[key], key);
+    assert.throws(() => serviceEnv('inventory#3', 'test', ports, secrets, {}), /no port|unknown/);
   });
 });

@@ -9,6 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { OPERATIONAL_ROUTE } from '@ordermesh/observability';
 import type { Request } from 'express';
+import { SessionRevocations } from './session-revocations';
 import { InvalidTokenError, TokenService, type Principal, type Role } from './token.service';
 
 const PUBLIC = 'ordermesh:public';
@@ -27,6 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,6 +46,10 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
       throw error;
+    }
+    if (await this.revocations.hasEnded(request.principal.sessionId)) {
+      request.principal = undefined;
+      throw new UnauthorizedException('this session has ended');
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(request.principal.role)) {

@@ -73,13 +73,8 @@ export class ErrorFilter implements ExceptionFilter {
       if (details !== undefined) body.details = details;
       return body;
     }
-    const httpLike = exception as { status?: unknown; type?: unknown };
-    if (httpLike?.type === 'entity.too.large') {
-      return { statusCode: 413, error: reasonPhrase(413), message: 'request body too large' };
-    }
-    if (httpLike?.type === 'entity.parse.failed') {
-      return { statusCode: 400, error: reasonPhrase(400), message: 'malformed JSON body' };
-    }
+    const parserError = bodyParserError(exception);
+    if (parserError) return parserError;
     return { statusCode: 500, error: reasonPhrase(500), message: 'internal error' };
   }
 
@@ -88,4 +83,32 @@ export class ErrorFilter implements ExceptionFilter {
     if (code === GrpcStatus.DEADLINE_EXCEEDED) return 'the request timed out';
     return details;
   }
+}
+
+/** What each body-parser failure tells the client (its own messages may echo internals). */
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.too.large': 'request body too large',
+  'entity.parse.failed': 'malformed JSON body',
+  'charset.unsupported': 'unsupported charset: send the body as UTF-8',
+  'encoding.unsupported': 'unsupported Content-Encoding: use gzip, deflate, br or identity',
+  'request.aborted': 'the request body was not sent completely',
+  'request.size.invalid': 'the request body does not match its Content-Length',
+};
+
+/**
+ * Errors of Express's body parser (http-errors with a 4xx `status` and `expose`), raised before
+ * Nest routes the request: an unsupported charset or Content-Encoding is 415, a body that does not
+ * decode (corrupt gzip) or parse is 400, too large is 413 — never a 500.
+ */
+function bodyParserError(exception: unknown): ErrorBody | undefined {
+  const candidate = exception as { status?: unknown; expose?: unknown; type?: unknown };
+  if (typeof candidate !== 'object' || candidate === null) return undefined;
+  const { status, type } = candidate;
+  if (typeof status !== 'number' || status < 400 || status > 499 || candidate.expose !== true) {
+    return undefined;
+  }
+  const message =
+    (typeof type === 'string' ? BODY_PARSER_MESSAGES[type] : undefined) ??
+    (status === 400 ? 'the request body could not be decoded' : reasonPhrase(status).toLowerCase());
+  return { statusCode: status, error: reasonPhrase(status), message };
 }

@@ -4,7 +4,7 @@
  * this list, so the mesh allows exactly what the code does.
  */
 export const grpcCalls = {
-  user: ['RegisterUser', 'AuthenticateUser', 'GetUser'],
+  user: ['RegisterUser', 'CreateSession', 'RefreshSession', 'RevokeSession', 'GetUser'],
   product: ['CreateProduct', 'UpdateProduct', 'GetProduct', 'GetProductView', 'ListProductViews'],
   inventory: ['SetStock'],
   pricing: ['SetPrice'],

@@ -7,7 +7,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  COUNTRY_CODE,
+  IDEMPOTENCY_KEY,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
   OrderStatus,
+  PAYMENT_METHOD,
   OrderStepStatus,
   ShipmentStatus,
   type Order,
@@ -26,20 +31,16 @@ import {
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { BadRequestException } from '@nestjs/common';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/token.service';
 import { PageQueryDto } from '../common/dto';
+import { IsText } from '../common/field-rules';
 import { present } from '../common/present';
 import { UuidParam } from '../common/uuid.pipe';
-
-export const MAX_ORDER_LINES = 50;
-export const MAX_LINE_QUANTITY = 1_000;
 
 class OrderItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -54,15 +55,15 @@ class OrderItemDto {
 }
 
 class AddressDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) recipientName!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) line1!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2: string = '';
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) city!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) region: string = '';
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(20) postalCode!: string;
+  @ApiProperty({ maxLength: 200 }) @IsText('recipientName') recipientName!: string;
+  @ApiProperty({ maxLength: 200 }) @IsText('addressLine1') line1!: string;
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsText('addressLine2') line2: string = '';
+  @ApiProperty({ maxLength: 100 }) @IsText('city') city!: string;
+  @ApiPropertyOptional({ maxLength: 100 }) @IsOptional() @IsText('region') region: string = '';
+  @ApiProperty({ maxLength: 20 }) @IsText('postalCode') postalCode!: string;
   @ApiProperty({ example: 'DE' })
   @IsString()
-  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
+  @Matches(COUNTRY_CODE, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
   countryCode!: string;
 }
 
@@ -77,7 +78,7 @@ class PlaceOrderDto {
 
   @ApiProperty({ example: 'card' })
   @IsString()
-  @Matches(/^[a-z0-9_-]{1,64}$/, { message: 'paymentMethod must be 1-64 of a-z 0-9 _ -' })
+  @Matches(PAYMENT_METHOD, { message: 'paymentMethod must be 1-64 of a-z 0-9 _ -' })
   paymentMethod!: string;
 
   @ApiPropertyOptional({ type: AddressDto })
@@ -88,14 +89,11 @@ class PlaceOrderDto {
 }
 
 class CancelOrderDto {
-  @ApiPropertyOptional({ example: 'changed my mind' })
+  @ApiPropertyOptional({ example: 'changed my mind', maxLength: 500 })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsText('cancelReason')
   reason: string = 'cancelled by customer';
 }
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
 
 export function presentOrder(order: Order) {
   return {
@@ -115,6 +113,8 @@ export function presentOrder(order: Order) {
     })),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+    /** The trace of the placing (or cancelling) request, to look up in the trace viewer. */
+    traceId: order.traceId || null,
   };
 }
 

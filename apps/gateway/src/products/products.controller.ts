@@ -11,18 +11,17 @@ import { GrpcClient, InjectGrpcClient } from '@ordermesh/service-kit';
 import { Type } from 'class-transformer';
 import {
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { Public, Roles } from '../auth/auth.guard';
 import { MoneyDto, PageQueryDto } from '../common/dto';
+import { IsAttributes, IsText } from '../common/field-rules';
 import { present } from '../common/present';
 import { UuidParam } from '../common/uuid.pipe';
 
@@ -32,30 +31,31 @@ class ProductListQueryDto extends PageQueryDto {
   @IsString()
   @Matches(/^[\w -]{0,100}$/, { message: 'category is malformed' })
   category: string = '';
+
+  @ApiPropertyOptional({ example: 'lamp', description: 'case-insensitive text in the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q: string = '';
 }
 
 class CreateProductDto {
   @ApiProperty({ example: 'The Art of Computer Programming' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText('productName')
   name!: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(5_000)
+  @IsText('productDescription')
   description: string = '';
 
   @ApiProperty({ example: 'books' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText('category')
   category!: string;
 
   @ApiPropertyOptional({ example: { author: 'Knuth' } })
   @IsOptional()
-  @IsObject()
+  @IsAttributes()
   attributes: Record<string, string> = {};
 
   @ApiProperty({ type: MoneyDto })
@@ -67,27 +67,22 @@ class CreateProductDto {
 class UpdateProductDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsText('productName')
   name?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(5_000)
+  @IsText('productDescription')
   description?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
+  @IsText('category')
   category?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsObject()
+  @IsAttributes()
   attributes?: Record<string, string>;
 
   @ApiPropertyOptional({ type: MoneyDto })
@@ -157,8 +152,13 @@ export class ProductsController {
       category: query.category,
       pageSize: query.pageSize,
       pageToken: query.pageToken,
+      query: query.q,
     });
-    return { items: page.views.map(presentView), nextPageToken: page.nextPageToken || null };
+    return {
+      items: page.views.map(presentView),
+      nextPageToken: page.nextPageToken || null,
+      categories: page.categories,
+    };
   }
 
   @Public()

@@ -1,8 +1,9 @@
 // Keyset pagination over a per-user sorted set (score = event time in ms), newest first; pure
 // (unit-tested in pagination.spec.ts).
+import { cursorFields } from '@ordermesh/contracts';
 import { z } from 'zod';
 
-export const cursorSchema = z.object({ s: z.number(), id: z.string() });
+export const cursorSchema = z.object({ s: cursorFields.score, id: z.string().max(128) });
 export type Cursor = z.infer<typeof cursorSchema>;
 
 export interface Entry {

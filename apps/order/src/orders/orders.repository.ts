@@ -209,6 +209,8 @@ export interface SagaUpdate {
   attempts: number;
   nextAttemptAt: Date;
   cancel?: { reason: string; code: CancelCode; requested?: boolean } | undefined;
+  /** Clears the cancel request, reason and code (shipping refused the cancellation). */
+  withdrawCancel?: boolean;
 }
 
 export async function updateSaga(
@@ -219,9 +221,9 @@ export async function updateSaga(
   await manager.query(
     `UPDATE orders SET
        saga_state = $2, status = $3, attempts = $4, next_attempt_at = $5,
-       cancel_reason = coalesce($6, cancel_reason),
-       cancel_code = coalesce($7, cancel_code),
-       cancel_requested = cancel_requested OR $8,
+       cancel_reason = CASE WHEN $9::boolean THEN NULL ELSE coalesce($6, cancel_reason) END,
+       cancel_code = CASE WHEN $9::boolean THEN NULL ELSE coalesce($7, cancel_code) END,
+       cancel_requested = (cancel_requested OR $8) AND NOT $9::boolean,
        version = version + 1, updated_at = now()
      WHERE id = $1`,
     [
@@ -233,6 +235,7 @@ export async function updateSaga(
       update.cancel?.reason ?? null,
       update.cancel?.code ?? null,
       update.cancel?.requested ?? false,
+      update.withdrawCancel ?? false,
     ],
   );
 }
@@ -301,7 +304,16 @@ export function toMessage(row: OrderRow, lines: LineRow[], steps: StepRow[]): Or
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     shippingAddress: row.shipping_address,
+    traceId: traceIdOf(row.trace_context),
   };
+}
+
+/** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`); '' without one. */
+export function traceIdOf(context: TraceContext | null): string {
+  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(
+    context?.traceparent ?? '',
+  );
+  return match?.[1] ?? '';
 }
 
 export function snapshotOf(row: OrderRow): SagaSnapshot {

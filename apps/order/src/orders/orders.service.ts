@@ -3,28 +3,26 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   InvalidPageTokenError,
+  TEXT_RULES,
+  cursorFields,
   decodePageToken,
   encodePageToken,
   normalizePageSize,
+  textProblem,
   type Order,
-  type ShippingServiceClient,
 } from '@ordermesh/contracts';
 import { captureTraceContext } from '@ordermesh/messaging';
 import { pgErrorCode } from '@ordermesh/persistence';
 import { remainingMs } from '@ordermesh/resilience';
 import {
-  GrpcClient,
   GrpcStatus,
-  InjectGrpcClient,
   failedPrecondition,
   invalidArgument,
   isUuid,
   notFound,
   rpcError,
-  unavailable,
 } from '@ordermesh/service-kit';
 import { DataSource } from 'typeorm';
-import { describeError, grpcCode, isTransient } from './downstream';
 import { z } from 'zod';
 import {
   type OrderRow,
@@ -33,19 +31,23 @@ import {
   toMessages,
   toOrderMessage,
 } from './orders.repository';
-import { CANCEL_REASONS, type CancelCode, type StepRecord, isForward } from './saga/state-machine';
+import {
+  CANCEL_REASONS,
+  CONFIRMED_CANCEL_START,
+  type CancelCode,
+  isForward,
+} from './saga/state-machine';
 import { SagaWorker } from './saga/saga.worker';
 
-const cursorSchema = z.object({ t: z.string(), id: z.string() });
+const cursorSchema = z.object({ t: cursorFields.time, id: cursorFields.id });
 /** How long CancelOrder waits for the compensation to finish before returning the order as is. */
-const CANCEL_WAIT_MS = 1_500;
+const CANCEL_WAIT_MS = 3_000;
 
 @Injectable()
 export class OrdersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly worker: SagaWorker,
-    @InjectGrpcClient('shipping') private readonly shipping: GrpcClient<ShippingServiceClient>,
   ) {}
 
   /** `customerId` empty = admin; another customer's order is NOT_FOUND, never revealed. */
@@ -73,9 +75,6 @@ export class OrdersService {
     } catch (error) {
       if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
       throw error;
-    }
-    if (cursor && (!isUuid(cursor.id) || Number.isNaN(Date.parse(cursor.t)))) {
-      throw invalidArgument('malformed page token');
     }
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -111,59 +110,34 @@ export class OrdersService {
   }
 
   /**
-   * Requests the cancellation; the saga worker compensates (void/refund the payment, release or
-   * restock the stock) and then marks the order CANCELLED. Waits briefly for that, and returns the
-   * order as it is then. CANCELLED orders are returned unchanged; SHIPPED is FAILED_PRECONDITION.
-   * A CONFIRMED order is cancelled only once shipping has cancelled its shipment (CancelShipment):
-   * shipping is the authority on whether the parcel left, so nothing is refunded and shipped.
+   * Requests the cancellation: records the intent on the order row (one transaction, under the
+   * row lock) and leaves the steps to the saga worker, which retries each until it is done:
+   * for a PENDING order void/release, for a CONFIRMED one CancelShipment first (shipping is the
+   * authority on whether the parcel left), then refund and restock. Waits briefly for the saga
+   * and returns the order as it is then. CANCELLED orders are returned unchanged; SHIPPED — or
+   * shipping refusing because the parcel left — is FAILED_PRECONDITION.
    */
   async cancel(orderId: string, customerId: string, reason: string): Promise<Order> {
     checkIds(orderId, customerId);
-    // A PENDING order read here may be CONFIRMED under the lock: then ask shipping and go again.
-    for (let attempt = 1; ; attempt++) {
-      const shipmentCancelled = await this.cancelShipmentIfConfirmed(orderId, customerId);
-      const outcome = await this.requestCancel(orderId, customerId, reason, shipmentCancelled);
-      if (outcome === 'confirmed-meanwhile' && attempt < 3) continue;
-      if (outcome === 'confirmed-meanwhile') {
-        throw rpcError(GrpcStatus.ABORTED, 'the order is being updated; retry');
+    const reasonProblem = textProblem('reason', reason ?? '', TEXT_RULES.cancelReason);
+    if (reasonProblem) throw invalidArgument(reasonProblem);
+    const outcome = await this.requestCancel(orderId, customerId, reason);
+    if (outcome === 'requested') {
+      this.worker.nudge();
+      const settled = await this.waitUntilSettled(orderId);
+      if (settled && settled.status !== 'CANCELLED' && !settled.cancel_requested) {
+        // Shipping refused (the parcel had left): the saga withdrew the cancellation.
+        throw shipped();
       }
-      if (outcome === 'requested') {
-        this.worker.nudge();
-        await this.waitUntilSettled(orderId);
-      }
-      return this.get(orderId, customerId);
     }
-  }
-
-  /** Whether the order is CONFIRMED (and the caller's) and shipping agreed to cancel its shipment. */
-  private async cancelShipmentIfConfirmed(orderId: string, customerId: string): Promise<boolean> {
-    const row = await findOrder(this.dataSource.manager, orderId);
-    const visible = row && (!customerId || row.customer_id === customerId.toLowerCase());
-    if (!visible || row.status !== 'CONFIRMED' || row.saga_state !== 'DONE') return false;
-    try {
-      await this.shipping.call('cancelShipment', {
-        orderId: row.id,
-        customerId: row.customer_id,
-      });
-      return true;
-    } catch (error) {
-      if (grpcCode(error) === GrpcStatus.FAILED_PRECONDITION) throw shipped();
-      if (isTransient(error)) {
-        throw unavailable('shipping is unavailable; the order was not cancelled, retry');
-      }
-      throw rpcError(
-        GrpcStatus.INTERNAL,
-        `unexpected error from shipping: ${describeError(error)}`,
-      );
-    }
+    return this.get(orderId, customerId);
   }
 
   private async requestCancel(
     orderId: string,
     customerId: string,
     reason: string,
-    shipmentCancelled: boolean,
-  ): Promise<'requested' | 'unchanged' | 'confirmed-meanwhile'> {
+  ): Promise<'requested' | 'unchanged'> {
     const byCustomer = customerId !== '';
     const code: CancelCode = byCustomer ? 'customer' : 'admin';
     const detail = (reason || CANCEL_REASONS[code]).trim().slice(0, 500);
@@ -177,7 +151,6 @@ export class OrdersService {
         }
         if (row.status === 'SHIPPED') throw shipped();
         const confirmed = row.status === 'CONFIRMED' && row.saga_state === 'DONE';
-        if (confirmed && !shipmentCancelled) return 'confirmed-meanwhile';
         const cancellable =
           (row.status === 'PENDING' && isForward(row.saga_state) && !row.cancel_requested) ||
           confirmed;
@@ -186,15 +159,19 @@ export class OrdersService {
         await manager.query(
           `UPDATE orders SET
              cancel_requested = true, cancel_reason = $2, cancel_code = $3,
-             saga_state = CASE WHEN status = 'CONFIRMED' THEN 'REFUNDING' ELSE saga_state END,
+             saga_state = CASE WHEN status = 'CONFIRMED' THEN $5 ELSE saga_state END,
              attempts = CASE WHEN status = 'CONFIRMED' THEN 0 ELSE attempts END,
              next_attempt_at = now(), trace_context = $4, version = version + 1, updated_at = now()
            WHERE id = $1`,
-          [orderId, CANCEL_REASONS[code], code, JSON.stringify(captureTraceContext())],
+          [
+            orderId,
+            CANCEL_REASONS[code],
+            code,
+            JSON.stringify(captureTraceContext()),
+            CONFIRMED_CANCEL_START,
+          ],
         );
-        const steps: StepRecord[] = [{ step: 'cancel_order', status: 'STARTED', detail }];
-        if (confirmed) steps.push({ step: 'cancel_shipment', status: 'SUCCEEDED', detail: '' });
-        await appendSteps(manager, orderId, steps);
+        await appendSteps(manager, orderId, [{ step: 'cancel_order', status: 'STARTED', detail }]);
         return 'requested';
       });
     } catch (error) {
@@ -205,17 +182,20 @@ export class OrdersService {
     }
   }
 
-  private async waitUntilSettled(orderId: string): Promise<void> {
+  /** The order once its saga is DONE, or undefined when it is still running after the wait. */
+  private async waitUntilSettled(
+    orderId: string,
+  ): Promise<{ status: string; cancel_requested: boolean } | undefined> {
     const budget = Math.min(CANCEL_WAIT_MS, (remainingMs() ?? CANCEL_WAIT_MS) - 300);
     const until = Date.now() + budget;
     while (Date.now() < until) {
       await sleep(50);
-      const [row] = await this.dataSource.query<{ saga_state: string }[]>(
-        'SELECT saga_state FROM orders WHERE id = $1',
-        [orderId],
-      );
-      if (row?.saga_state === 'DONE') return;
+      const [row] = await this.dataSource.query<
+        { saga_state: string; status: string; cancel_requested: boolean }[]
+      >('SELECT saga_state, status, cancel_requested FROM orders WHERE id = $1', [orderId]);
+      if (row?.saga_state === 'DONE') return row;
     }
+    return undefined;
   }
 }
 

@@ -105,6 +105,12 @@ describe('validatePlaceOrder', () => {
       'country_code',
     );
     expect(problems({ shippingAddress: { ...address, city: ' ' } }).join()).toContain('city');
+    // PostgreSQL refuses NUL in text: INVALID_ARGUMENT here, never a failed INSERT.
+    for (const field of ['recipientName', 'line1', 'line2', 'city', 'region', 'postalCode']) {
+      expect(problems({ shippingAddress: { ...address, [field]: 'a\u0000b' } }).join()).toMatch(
+        /control characters/,
+      );
+    }
   });
 
   it('lists every problem at once', () => {

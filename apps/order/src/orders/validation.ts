@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { Address, PlaceOrderRequest } from '@ordermesh/contracts';
+import {
+  COUNTRY_CODE,
+  IDEMPOTENCY_KEY,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  PAYMENT_METHOD,
+  TEXT_RULES,
+  textProblem,
+  type Address,
+  type PlaceOrderRequest,
+} from '@ordermesh/contracts';
 import { isUuid } from '@ordermesh/service-kit';
 
-export const MAX_ORDER_ITEMS = 50;
-export const MAX_LINE_QUANTITY = 1_000;
-/** The gateway's Idempotency-Key rule. */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,128}$/;
-/** The gateway's paymentMethod rule. */
-export const PAYMENT_METHOD = /^[a-z0-9_-]{1,64}$/;
-const COUNTRY_CODE = /^[A-Z]{2}$/;
+/** The order rules are the public API's field rules (@ordermesh/contracts), the gateway's too. */
+export const MAX_ORDER_ITEMS = MAX_ORDER_LINES;
+export { IDEMPOTENCY_KEY, MAX_LINE_QUANTITY, PAYMENT_METHOD };
 
 export interface NormalizedItem {
   productId: string;
@@ -82,19 +88,19 @@ export function validatePlaceOrder(request: PlaceOrderRequest): ValidationResult
 }
 
 function addressProblems(address: Address): string[] {
-  const problems: string[] = [];
-  const text = (value: string | undefined, field: string, min: number, max: number) => {
-    const length = (value ?? '').trim().length;
-    if (length < min || (value ?? '').length > max) {
-      problems.push(`shipping_address.${field} must be ${min} to ${max} characters`);
-    }
-  };
-  text(address.recipientName, 'recipient_name', 1, 200);
-  text(address.line1, 'line1', 1, 200);
-  text(address.line2, 'line2', 0, 200);
-  text(address.city, 'city', 1, 100);
-  text(address.region, 'region', 0, 100);
-  text(address.postalCode, 'postal_code', 1, 20);
+  // The shared field rules (the gateway's AddressDto checks the same ones).
+  const problems = [
+    textProblem(
+      'shipping_address.recipient_name',
+      address.recipientName ?? '',
+      TEXT_RULES.recipientName,
+    ),
+    textProblem('shipping_address.line1', address.line1 ?? '', TEXT_RULES.addressLine1),
+    textProblem('shipping_address.line2', address.line2 ?? '', TEXT_RULES.addressLine2),
+    textProblem('shipping_address.city', address.city ?? '', TEXT_RULES.city),
+    textProblem('shipping_address.region', address.region ?? '', TEXT_RULES.region),
+    textProblem('shipping_address.postal_code', address.postalCode ?? '', TEXT_RULES.postalCode),
+  ].filter((problem): problem is string => problem !== undefined);
   if (!COUNTRY_CODE.test(address.countryCode ?? '')) {
     problems.push('shipping_address.country_code must be an ISO 3166-1 alpha-2 code (upper case)');
   }

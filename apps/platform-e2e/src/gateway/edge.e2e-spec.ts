@@ -1,4 +1,5 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { type SignOptions, sign } from 'jsonwebtoken';
 import { ApiClient, REPO_ROOT, ordermeshJson } from '@ordermesh/testing';
 import { anonymous } from '../support/fixtures';
@@ -20,11 +21,22 @@ describe('the public edge', () => {
   let env: Record<string, string>;
   let replicas: ServiceProcess[] = [];
   let clients: ApiClient[];
+  /** A gateway with the default proxy trust (nobody) and one behind one trusted hop. */
+  let untrusting: ApiClient;
+  let oneHop: ApiClient;
 
   beforeAll(async () => {
     env = await ordermeshJson<Record<string, string>>('env', 'gateway', '--reveal');
+    // The test profile trusts loopback proxies (TRUSTED_PROXIES=loopback); replicas c and d
+    // replace that with the default and with a hop count.
+    const trust: Record<string, Record<string, string>> = {
+      a: {},
+      b: {},
+      c: { TRUSTED_PROXIES: '' },
+      d: { TRUSTED_PROXIES: '', TRUSTED_PROXY_HOPS: '1' },
+    };
     replicas = await Promise.all(
-      ['a', 'b'].map((name) =>
+      Object.entries(trust).map(([name, overrides]) =>
         startServiceProcess({
           cwd: REPO_ROOT,
           entry: 'dist/apps/gateway/src/main.js',
@@ -34,15 +46,68 @@ describe('the public edge', () => {
             RATE_LIMIT_USER_PER_MINUTE: String(USER_LIMIT),
             CORS_ORIGINS: ALLOWED_ORIGIN,
             OTEL_SDK_DISABLED: 'true',
+            BODY_LIMIT: '1kb',
+            ...overrides,
           },
           what: `gateway replica ${name}`,
         }),
       ),
     );
-    clients = replicas.map((replica) => new ApiClient(replica.url));
+    const all = replicas.map((replica) => new ApiClient(replica.url));
+    clients = all.slice(0, 2);
+    untrusting = all[2]!;
+    oneHop = all[3]!;
   }, 120_000);
 
   afterAll(() => Promise.all(replicas.map((replica) => replica.stop())));
+
+  /** Statuses of `count` calls of `send`, one after the other. */
+  async function statuses(count: number, send: (i: number) => Promise<{ status: number }>) {
+    const result: number[] = [];
+    for (let i = 0; i < count; i++) result.push((await send(i)).status);
+    return result;
+  }
+  const limited = (first: number, then: number, extra: number) => [
+    ...Array<number>(IP_LIMIT).fill(first),
+    ...Array<number>(extra).fill(then),
+  ];
+
+  describe('the client address', () => {
+    let redis: Redis;
+    beforeAll(() => {
+      redis = new Redis(env['REDIS_URL']!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    });
+    afterAll(() => redis.quit());
+    /** Whether the per-address limit has counted `address` (its key in the shared Redis). */
+    const counted = async (address: string) => (await redis.exists(`rl:ip:${address}`)) === 1;
+
+    it('is the connection peer by default: X-Forwarded-For cannot choose the limit key', async () => {
+      const claimed = [freshAddress(), freshAddress(), freshAddress()];
+      for (const address of claimed) {
+        await untrusting.from(address).get('/api/v1/products?pageSize=1');
+      }
+      for (const address of claimed) expect(await counted(address)).toBe(false);
+      // The same requests through a gateway that trusts its loopback proxy are counted per address.
+      const trusted = freshAddress();
+      expect((await clients[0]!.from(trusted).get('/api/v1/products?pageSize=1')).status).toBe(200);
+      expect(await counted(trusted)).toBe(true);
+    });
+
+    it('behind one trusted hop is what that hop saw, whatever the client wrote before it', async () => {
+      const real = freshAddress();
+      const spoofed = freshAddress();
+      const seen = await statuses(IP_LIMIT + 2, () =>
+        oneHop.from(`${spoofed}, ${real}`).get('/api/v1/products?pageSize=1'),
+      );
+      expect(seen).toEqual(limited(200, 429, 2));
+      expect(await counted(real)).toBe(true);
+      expect(await counted(spoofed)).toBe(false);
+      // Another client behind the same hop has a limit of its own.
+      expect(
+        (await oneHop.from(`${real}, ${freshAddress()}`).get('/api/v1/products?pageSize=1')).status,
+      ).toBe(200);
+    });
+  });
 
   describe('rate limits', () => {
     it('counts a client address across replicas and answers 429 with Retry-After', async () => {
@@ -72,6 +137,35 @@ describe('the public edge', () => {
       ).toBe(200);
     });
 
+    it('counts requests refused before a handler: 401, 403 and 413 use up the limit too', async () => {
+      const unauthenticated = freshAddress();
+      expect(
+        await statuses(IP_LIMIT + 1, (i) =>
+          clients[i % 2]!.from(unauthenticated).withToken('not-a-token').get('/api/v1/users/me'),
+        ),
+      ).toEqual(limited(401, 429, 1));
+
+      const { client } = await anonymous().newCustomer('Forbidden Customer');
+      const forbidden = freshAddress();
+      expect(
+        await statuses(IP_LIMIT + 1, (i) =>
+          clients[i % 2]!.withToken(client.token!)
+            .from(forbidden)
+            .post('/api/v1/products', { name: 'not allowed' }),
+        ),
+      ).toEqual(limited(403, 429, 1));
+
+      const oversized = freshAddress();
+      expect(
+        await statuses(IP_LIMIT + 1, (i) =>
+          clients[i % 2]!.from(oversized).post('/api/v1/auth/login', {
+            email: 'a@example.com',
+            password: 'x'.repeat(4_000),
+          }),
+        ),
+      ).toEqual(limited(413, 429, 1));
+    });
+
     it('counts a signed-in user across replicas and client addresses', async () => {
       const { client } = await anonymous().newCustomer('Rate-limited Customer');
       const statuses = [];
@@ -91,7 +185,7 @@ describe('the public edge', () => {
     /** A token with the claims the gateway issues, signed as it signs them unless overridden. */
     const token = (overrides: { secret?: string } & SignOptions = {}) => {
       const { secret = env['JWT_SECRET']!, ...options } = overrides;
-      return sign({ role: 'customer' }, secret, {
+      return sign({ role: 'customer', sid: randomUUID() }, secret, {
         algorithm: 'HS256',
         subject: userId,
         issuer: env['JWT_ISSUER'],
@@ -154,14 +248,15 @@ describe('the public edge', () => {
             'access-control-request-headers': 'authorization,content-type,idempotency-key',
           },
         });
-      const allowed = await preflight(clients[0]!, ALLOWED_ORIGIN);
+      // Preflights count against the address limit like any request: a fresh address each.
+      const allowed = await preflight(clients[0]!.from(freshAddress()), ALLOWED_ORIGIN);
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
       expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
         'idempotency-key',
       );
 
-      const other = await preflight(clients[0]!, 'https://evil.example');
+      const other = await preflight(clients[0]!.from(freshAddress()), 'https://evil.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       // The platform's own gateway is configured with no origins: no cross-origin access.
       const unconfigured = await preflight(anonymous(), ALLOWED_ORIGIN);

@@ -275,7 +275,12 @@ describe('order saga', () => {
     expect(cancel.body).toMatchObject({ message: expect.stringContaining('shipped') });
 
     const order = await waitForFinal(client, orderId, { accept: new Set(['shipped']) });
-    expect(stepsOf(order)).not.toContain('cancel_order:started');
+    // Either the order had heard of the shipment (refused at once), or the cancellation was
+    // recorded and then withdrawn (shipping refused it, or shipment.shipped.v1 arrived first):
+    // nothing was undone either way.
+    const steps = stepsOf(order);
+    if (steps.includes('cancel_order:started')) expect(steps).toContain('cancel_order:failed');
+    expect(steps).not.toContain('refund_payment:compensated');
     const { payment } = await backends.payment.rpc.getPayment({ orderId });
     expect(payment?.status).toBe(PaymentStatus.CAPTURED);
     expect(await backends.stock(product.id)).toMatchObject({ available: 2, sold: 1 });

@@ -5,18 +5,37 @@ import { admin, anonymous, type ProductView } from '../support/fixtures';
 describe('vertical slice: gateway → user and product over gRPC', () => {
   it('registers a customer, logs in and reads the profile back', async () => {
     const email = `slice-${randomUUID()}@example.com`;
-    const registered = await anonymous().post<{
-      user: { id: string; email: string; role: string };
-    }>('/api/v1/auth/register', { email, password: 'correct horse battery', name: 'Slice Tester' });
+    const registered = await anonymous().post('/api/v1/auth/register', {
+      email,
+      password: 'correct horse battery',
+      name: 'Slice Tester',
+    });
     expect(registered.status).toBe(201);
-    expect(registered.body.user).toMatchObject({ email, role: 'customer' });
 
-    const customer = await anonymous().login(email, 'correct horse battery');
-    const me = await customer.get<{ id: string; email: string; status: string }>(
+    const { client: customer, userId } = await anonymous().signIn(email, 'correct horse battery');
+    const me = await customer.get<{ id: string; email: string; role: string; status: string }>(
       '/api/v1/users/me',
     );
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: registered.body.user.id, email, status: 'active' });
+    expect(me.body).toMatchObject({ id: userId, email, role: 'customer', status: 'active' });
+  });
+
+  it('answers a registration the same whether or not the email has an account', async () => {
+    const email = `slice-${randomUUID()}@example.com`;
+    const register = (password: string, name: string) =>
+      anonymous().post('/api/v1/auth/register', { email, password, name });
+    const first = await register('first password', 'First Owner');
+    const second = await register('second password', 'Someone Else');
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+    expect(first.status).toBe(201);
+    expect(JSON.stringify(first.body)).not.toContain(email);
+    // The account is the first registration's: the second changed nothing.
+    const me = await (await anonymous().login(email, 'first password')).get('/api/v1/users/me');
+    expect(me.body).toMatchObject({ name: 'First Owner' });
+    expect(
+      (await anonymous().post('/api/v1/auth/login', { email, password: 'second password' })).status,
+    ).toBe(401);
   });
 
   it('refuses a wrong password with 401 and the same message as an unknown email', async () => {

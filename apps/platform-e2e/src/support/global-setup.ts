@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ordermeshCli } from './cli';
 import { CONNECTION_FILE } from './connection-file';
+import { markLogOffsets } from './log-leaks';
 import { warmUp } from './warm-up';
 
 /**
@@ -10,6 +11,8 @@ import { warmUp } from './warm-up';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env['E2E_REUSE_PLATFORM'] !== '1') {
+    // Before the platform starts: the log scan at teardown judges this run's lines only.
+    markLogOffsets();
     const started = Date.now();
     process.stdout.write('\n[e2e] starting the test-profile platform …\n');
     try {

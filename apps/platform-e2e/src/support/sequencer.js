@@ -18,8 +18,12 @@ const ORDER = [
   'notification/',
   'order/order-saga',
   'order/',
+  // The browser suite stops inventory for a moment (the degraded product page).
+  'storefront/',
   'resilience/',
   'delivery/',
+  // Three inventory replicas under load, one killed; back to one replica at the end.
+  'scaling/',
   'chaos/',
 ];
 

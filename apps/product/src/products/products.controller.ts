@@ -52,7 +52,7 @@ export class ProductsController implements ProductServiceController {
   }
 
   listProductViews(request: ListProductViewsRequest): Promise<ListProductViewsResponse> {
-    return this.products.list(request.category, request.pageSize, request.pageToken);
+    return this.products.list(request.category, request.pageSize, request.pageToken, request.query);
   }
 
   resolveProducts(request: ResolveProductsRequest): Promise<ResolveProductsResponse> {

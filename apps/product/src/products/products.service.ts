@@ -3,6 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import {
   InvalidPageTokenError,
+  TEXT_RULES,
+  attributesProblems,
+  cursorFields,
+  textProblem,
   decodePageToken,
   encodePageToken,
   normalizePageSize,
@@ -11,6 +15,7 @@ import {
   type PricingServiceClient,
   type Product as ProductMessage,
   type ProductView,
+  type TextRule,
 } from '@ordermesh/contracts';
 import {
   GrpcClient,
@@ -34,9 +39,8 @@ export interface ProductInput {
   basePrice?: Money | undefined;
 }
 
-const cursorSchema = z.object({ id: z.string() });
+const cursorSchema = z.object({ id: cursorFields.id });
 const CURRENCY = /^[A-Z]{3}$/;
-const MAX_ATTRIBUTES = 50;
 
 @Injectable()
 export class ProductsService {
@@ -102,29 +106,33 @@ export class ProductsService {
     category: string,
     pageSize: number,
     pageToken: string,
-  ): Promise<{ views: ProductView[]; nextPageToken: string }> {
+    search = '',
+  ): Promise<{ views: ProductView[]; nextPageToken: string; categories: string[] }> {
     const size = normalizePageSize(pageSize);
-    const query = category.trim().toLowerCase();
+    const filter = catalogueFilter(category, search);
+    // The token is bound to the filter it was issued for: reusing it with another is refused.
+    const scope = JSON.stringify(filter);
     let cursor: { id: string } | undefined;
     try {
-      cursor = decodePageToken(pageToken, cursorSchema, query);
+      cursor = decodePageToken(pageToken, cursorSchema, scope);
     } catch (error) {
       if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
       throw error;
     }
-    const filter: Record<string, unknown> = {};
-    if (query) filter['category'] = query;
-    if (cursor) filter['_id'] = { $gt: cursor.id };
-    const page = await this.products
-      .find(filter)
-      .sort({ _id: 1 })
-      .limit(size + 1);
+    const [page, categories] = await Promise.all([
+      this.products
+        .find(cursor ? { ...filter, _id: { $gt: cursor.id } } : filter)
+        .sort({ _id: 1 })
+        .limit(size + 1),
+      this.products.distinct('category'),
+    ]);
     const hasMore = page.length > size;
     const products = page.slice(0, size).map(toMessage);
     const last = products[products.length - 1];
     return {
       views: await this.compose(products),
-      nextPageToken: hasMore && last ? encodePageToken({ id: last.productId }, query) : '',
+      nextPageToken: hasMore && last ? encodePageToken({ id: last.productId }, scope) : '',
+      categories: categories.map(String).sort(),
     };
   }
 
@@ -144,6 +152,22 @@ export class ProductsService {
   }
 }
 
+export const MAX_SEARCH_LENGTH = 100;
+
+/** The MongoDB filter of a catalogue page: an exact category, a case-insensitive name search. */
+export function catalogueFilter(category: string, search: string): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  const wanted = category.trim().toLowerCase();
+  if (wanted) filter['category'] = wanted;
+  const text = search.trim();
+  if (text.length > MAX_SEARCH_LENGTH) {
+    throw invalidArgument(`query must be at most ${MAX_SEARCH_LENGTH} characters`);
+  }
+  // Escaped: the customer's text is matched literally, never run as a pattern.
+  if (text) filter['name'] = { $regex: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+  return filter;
+}
+
 function requireId(id: string): void {
   if (!isUuid(id)) throw invalidArgument('product_id must be a UUID');
 }
@@ -151,21 +175,19 @@ function requireId(id: string): void {
 /** Catalogue rules; every problem is reported at once as INVALID_ARGUMENT. */
 export function validate(input: ProductInput, creating: boolean): void {
   const problems: string[] = [];
-  const text = (value: string | undefined, field: string, max: number, required: boolean) => {
+  const text = (value: string | undefined, field: string, rule: TextRule, required: boolean) => {
     if (value === undefined) {
       if (required) problems.push(`${field} is required`);
-    } else if (!value.trim() || value.length > max) {
-      problems.push(`${field} must be 1 to ${max} characters`);
+    } else {
+      const problem = textProblem(field, value, rule);
+      if (problem) problems.push(problem);
     }
   };
-  text(input.name, 'name', 200, creating);
-  text(input.category, 'category', 100, creating);
-  if (input.description !== undefined && input.description.length > 5_000) {
-    problems.push('description must be at most 5000 characters');
-  }
-  if (input.attributes && Object.keys(input.attributes).length > MAX_ATTRIBUTES) {
-    problems.push(`at most ${MAX_ATTRIBUTES} attributes`);
-  }
+  // The shared field rules of the public API (the gateway checks the same ones).
+  text(input.name, 'name', TEXT_RULES.productName, creating);
+  text(input.category, 'category', TEXT_RULES.category, creating);
+  text(input.description, 'description', TEXT_RULES.productDescription, false);
+  if (input.attributes) problems.push(...attributesProblems('attributes', input.attributes));
   if (input.basePrice) {
     const { amountMinor, currency } = input.basePrice;
     if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {

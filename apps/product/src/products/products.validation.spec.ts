@@ -52,6 +52,22 @@ describe('catalogue validation', () => {
           true,
         ),
       ),
-    ).toEqual(['at most 50 attributes', 'base_price.amount_minor must be a non-negative integer']);
+    ).toEqual([
+      'attributes: at most 50 entries',
+      'base_price.amount_minor must be a non-negative integer',
+    ]);
+  });
+
+  it('refuses attribute keys the store would read as operators or paths, and NUL in text', () => {
+    const cases: Record<string, string>[] = [{ $gt: 'x' }, { 'a.b': 'x' }, { ok: 'a\u0000' }];
+    for (const attributes of cases) {
+      expect(problemsOf(() => validate({ ...valid, attributes }, true))).toHaveLength(1);
+    }
+    expect(problemsOf(() => validate({ ...valid, name: 'a\u0000' }, true))).toEqual([
+      'name must not contain control characters',
+    ]);
+    expect(problemsOf(() => validate({ description: 'x\u0000' }, false))).toEqual([
+      'description must not contain control characters',
+    ]);
   });
 });

@@ -21,8 +21,19 @@ describe('registration rules', () => {
       expect((error as RpcException).getError()).toMatchObject({
         code: GrpcStatus.INVALID_ARGUMENT,
         message:
-          'email is not a valid address; password must be 8 to 256 characters; name must be 1 to 200 characters',
+          'email must be an email address of at most 254 ASCII characters; password must be 8 to 256 characters; name must be 1 to 200 characters',
       });
+    }
+  });
+
+  it('refuses what user.registered.v1 or PostgreSQL would refuse, before anything is written', () => {
+    for (const input of [
+      { email: 'jürgen@example.de', password: 'long enough', name: 'A' },
+      { email: '"odd"@example.com', password: 'long enough', name: 'A' },
+      { email: 'a@b.de', password: 'long enough', name: 'A\u0000' },
+      { email: 'a@b.de', password: 'long\u0000enough', name: 'A' },
+    ]) {
+      expect(() => normaliseRegistration(input)).toThrow(RpcException);
     }
   });
 

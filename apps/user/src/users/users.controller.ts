@@ -5,23 +5,34 @@ import {
   UserStatus,
   type AuthenticateUserRequest,
   type AuthenticateUserResponse,
+  type CreateSessionRequest,
+  type CreateSessionResponse,
   type GetUserRequest,
   type GetUserResponse,
+  type RefreshSessionRequest,
+  type RefreshSessionResponse,
   type RegisterUserRequest,
   type RegisterUserResponse,
+  type RevokeSessionRequest,
+  type RevokeSessionResponse,
+  type Session,
   type SetUserStatusRequest,
   type SetUserStatusResponse,
   type User,
   type UserServiceController,
 } from '@ordermesh/contracts';
 import { invalidArgument } from '@ordermesh/service-kit';
+import { type IssuedSession, SessionsService } from '../sessions/sessions.service';
 import type { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
 
 @Controller()
 @UserServiceControllerMethods()
 export class UsersController implements UserServiceController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   async registerUser(request: RegisterUserRequest): Promise<RegisterUserResponse> {
     const role = request.role === UserRole.ADMIN ? 'admin' : 'customer';
@@ -41,8 +52,32 @@ export class UsersController implements UserServiceController {
       throw invalidArgument('status must be ACTIVE or SUSPENDED');
     }
     const status = request.status === UserStatus.ACTIVE ? 'active' : 'suspended';
-    return { user: toMessage(await this.users.setStatus(request.userId, status)) };
+    const user = await this.users.setStatus(request.userId, status);
+    if (status === 'suspended') await this.sessions.revokeAllOf(user.id);
+    return { user: toMessage(user) };
   }
+
+  async createSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
+    const { user, session } = await this.sessions.create(request.email, request.password);
+    return { user: toMessage(user), session: toSession(session) };
+  }
+
+  async refreshSession(request: RefreshSessionRequest): Promise<RefreshSessionResponse> {
+    const { user, session } = await this.sessions.refresh(request.refreshToken);
+    return { user: toMessage(user), session: toSession(session) };
+  }
+
+  async revokeSession(request: RevokeSessionRequest): Promise<RevokeSessionResponse> {
+    return { sessionId: (await this.sessions.revoke(request.refreshToken)) ?? '' };
+  }
+}
+
+function toSession(session: IssuedSession): Session {
+  return {
+    sessionId: session.sessionId,
+    refreshToken: session.refreshToken,
+    refreshTokenExpiresAt: session.expiresAt.toISOString(),
+  };
 }
 
 function toMessage(user: UserEntity): User {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
+import { TEXT_RULES, emailProblem, textProblem } from '@ordermesh/contracts';
 import { Outbox } from '@ordermesh/messaging';
 import { isUniqueViolation } from '@ordermesh/persistence';
 import {
@@ -14,10 +15,6 @@ import {
 } from '@ordermesh/service-kit';
 import { DataSource } from 'typeorm';
 import { UserEntity, type UserRoleName, type UserStatusName } from './user.entity';
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 256;
 
 /**
  * A hash computed once at start-up and verified against when the email is unknown, so an unknown
@@ -70,7 +67,11 @@ export class UsersService {
 
   async authenticate(emailInput: string, password: string): Promise<UserEntity> {
     const email = emailInput.trim().toLowerCase();
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
+    // An address no registration could have stored is looked up nowhere (it is still timed alike).
+    const user =
+      emailProblem('email', email) === undefined
+        ? await this.dataSource.getRepository(UserEntity).findOneBy({ email })
+        : null;
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), password).catch(
       () => false,
     );
@@ -103,12 +104,12 @@ export function normaliseRegistration(input: { email: string; password: string; 
 } {
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();
-  const problems: string[] = [];
-  if (!EMAIL.test(email) || email.length > 254) problems.push('email is not a valid address');
-  if (input.password.length < MIN_PASSWORD || input.password.length > MAX_PASSWORD) {
-    problems.push(`password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
-  }
-  if (!name || name.length > 200) problems.push('name must be 1 to 200 characters');
+  // The shared field rules (the gateway's too); the email as stored is what user.registered.v1 carries.
+  const problems = [
+    emailProblem('email', email),
+    textProblem('password', input.password, TEXT_RULES.password),
+    textProblem('name', input.name, TEXT_RULES.personName),
+  ].filter((problem): problem is string => problem !== undefined);
   if (problems.length) throw invalidArgument(problems.join('; '), { problems });
   return { email, name };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isGrpcTarget } from '../grpc/channel';
 
 /** A configuration problem found at start-up; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -30,8 +31,14 @@ const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 /** Building blocks for the services' env schemas, so every service spells a setting the same way. */
 export const env = {
   port: () => z.coerce.number().int().min(1).max(65535),
-  /** A downstream gRPC address `host:port` (`<SERVICE>_GRPC_ADDR`). */
-  grpcAddr: () => z.string().regex(hostPort, 'must be host:port'),
+  /**
+   * A downstream gRPC target (`<SERVICE>_GRPC_ADDR`): `host:port`, `dns:///host:port` (every
+   * replica behind a headless Service) or `ipv4:ip:port,ip:port,…` (a fixed list of replicas).
+   */
+  grpcAddr: () =>
+    z
+      .string()
+      .refine(isGrpcTarget, 'must be host:port, dns:///host:port or ipv4:ip:port[,ip:port…]'),
   url: (protocols: readonly string[]) =>
     z
       .string()

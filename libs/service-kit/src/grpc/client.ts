@@ -26,7 +26,13 @@ import {
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
 import { Readiness } from '../health/readiness';
-import { GrpcStatus, isDependencyUnavailable, isGrpcCallError, type GrpcCallError } from './errors';
+import { GRPC_CLIENT_CHANNEL_OPTIONS } from './channel';
+import {
+  GrpcStatus,
+  isAnsweredByHealthyServer,
+  isGrpcCallError,
+  type GrpcCallError,
+} from './errors';
 import { GrpcHealthProbe } from './health-probe';
 
 type UnaryMethod = (request: never, metadata?: Metadata) => Observable<unknown>;
@@ -40,37 +46,59 @@ export interface CallOptions {
   metadata?: Metadata;
 }
 
-/** Failures that say the downstream is unhealthy (business errors such as NOT_FOUND do not). */
+/**
+ * Failures that can say the downstream is unhealthy: transport failures, timeouts, exhaustion and
+ * internal errors of the infrastructure (grpc-js, a proxy). Never a status a healthy server chose
+ * about the request — INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
+ * PERMISSION_DENIED, UNAUTHENTICATED, ABORTED, OUT_OF_RANGE, … — whatever one caller sends.
+ */
 const UNHEALTHY = new Set([
   GrpcStatus.UNAVAILABLE,
   GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
   GrpcStatus.INTERNAL,
   GrpcStatus.UNKNOWN,
-  GrpcStatus.RESOURCE_EXHAUSTED,
   GrpcStatus.DATA_LOSS,
 ]);
-/** Failures worth another attempt of a call that is safe to repeat. */
-const TRANSIENT = new Set([
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.ABORTED,
-]);
+/**
+ * Failures worth another attempt of a call that is safe to repeat: the dependency did not answer
+ * (in time). Not ABORTED: a conflict one caller can provoke at will would spend the retry budget
+ * every caller shares.
+ */
+const TRANSIENT = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
 
 const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
 
 /**
  * Whether a failed call counts against the downstream's health (its circuit breaker): transport
- * failures, timeouts, internal errors — but not business errors (NOT_FOUND, …) and not an
- * UNAVAILABLE the downstream answered about one of its own dependencies (it is healthy; its own
- * breaker towards that dependency protects it).
+ * failures, timeouts, exhaustion, internal errors of the infrastructure — but not business errors
+ * (NOT_FOUND, INVALID_ARGUMENT, …) and not a failure the downstream answered itself while healthy
+ * (UNAVAILABLE about one of its own dependencies — its own breaker protects it — or INTERNAL from
+ * its handler failing on this one request).
  */
 export function isDownstreamFailure(error: unknown): boolean {
-  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
+}
+
+/**
+ * Whether the server refused the call before its handler saw it (HTTP/2 REFUSED_STREAM): a call
+ * sent in the instant its connection was closed for its maximum age (./channel.ts), which
+ * grpc-js's one transparent retry does not always absorb. Safe to send again, whatever the RPC.
+ */
+export function isRefusedStream(error: unknown): boolean {
+  const details = (error as { details?: unknown } | null)?.details;
+  // grpc-js words it "Stream refused by server", or, when the refusal interrupts the request's
+  // write, "Write error: Stream closed with error code NGHTTP2_REFUSED_STREAM".
+  return (
+    codeOf(error) === GrpcStatus.UNAVAILABLE &&
+    typeof details === 'string' &&
+    (details === 'Stream refused by server' || details.endsWith('NGHTTP2_REFUSED_STREAM'))
+  );
 }
 
 /** Whether a failed call of an RPC that is safe to repeat is worth another attempt. */
 export function isRetryableFailure(error: unknown): boolean {
-  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isDependencyUnavailable(error);
+  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
 }
 
 /**
@@ -183,13 +211,15 @@ export class GrpcClient<T extends object> {
       throw new Error(`${this.target}.${rpc} is not declared in this service's grpc-calls`);
     }
     const attempt = () => this.guarded(() => this.invoke(method, rpc, request, options));
-    if (!isRetryableRpc(this.target, rpc)) return attempt();
+    // Any RPC is sent again when the server refused it unseen; only those safe to repeat are
+    // retried on other transient failures.
+    const repeatable = isRetryableRpc(this.target, rpc);
     return retry(attempt, {
-      attempts: this.options.attempts ?? 3,
+      attempts: repeatable ? (this.options.attempts ?? 3) : 2,
       baseMs: 25,
       capMs: 1_000,
       budget: this.budget,
-      retryable: isRetryableFailure,
+      retryable: repeatable ? isRetryableFailure : isRefusedStream,
       onRetry: () =>
         this.metrics
           .counter('ordermesh_grpc_client_retries_total', 'Retried outbound gRPC calls', [
@@ -289,12 +319,8 @@ export class GrpcClientsModule {
           options: {
             url: String(config[addressVariable(spec.domain)]),
             ...grpcTransportOptions(spec.domain),
-            // grpc-js backs off up to 120 s between reconnects by default: a downstream that
-            // comes back after an outage would stay unreachable for minutes.
-            channelOptions: {
-              'grpc.initial_reconnect_backoff_ms': 200,
-              'grpc.max_reconnect_backoff_ms': 2_000,
-            },
+            // round_robin over every replica the target resolves to (see ./channel.ts).
+            channelOptions: { ...GRPC_CLIENT_CHANNEL_OPTIONS },
           },
         }),
       })),

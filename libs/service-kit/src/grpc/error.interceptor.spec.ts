@@ -1,7 +1,15 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { firstValueFrom, throwError } from 'rxjs';
-import { DEPENDENCY_UNAVAILABLE_KEY, GrpcStatus, notFound, unavailable } from './errors';
+import {
+  DEPENDENCY_UNAVAILABLE_KEY,
+  GrpcStatus,
+  HANDLER_FAILED_KEY,
+  invalidArgument,
+  notFound,
+  rpcError,
+  unavailable,
+} from './errors';
 import { GrpcErrorInterceptor } from './error.interceptor';
 
 const rpcContext = {
@@ -18,7 +26,36 @@ async function statusOf(error: unknown): Promise<unknown> {
   return ((outcome as RpcException).getError() as { code: number }).code;
 }
 
+async function markerOf(error: unknown, key: string): Promise<unknown> {
+  const outcome = await firstValueFrom(
+    new GrpcErrorInterceptor().intercept(rpcContext, { handle: () => throwError(() => error) }),
+  ).catch((e: unknown) => e);
+  const { metadata } = (outcome as RpcException).getError() as {
+    metadata?: { get(key: string): unknown[] };
+  };
+  return metadata?.get(key)[0];
+}
+
 describe('GrpcErrorInterceptor', () => {
+  it('answers a value the store refused (SQLSTATE class 22) as INVALID_ARGUMENT', async () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      driverError: { code: '22021' },
+    });
+    expect(await statusOf(nul)).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(await statusOf(Object.assign(new Error('bad'), { code: '22P02' }))).toBe(
+      GrpcStatus.INVALID_ARGUMENT,
+    );
+  });
+
+  it("marks every INTERNAL it answers as this request's failure, nothing else", async () => {
+    expect(await markerOf(new TypeError('x is undefined'), HANDLER_FAILED_KEY)).toBe('1');
+    expect(
+      await markerOf(rpcError(GrpcStatus.INTERNAL, 'from a handler'), HANDLER_FAILED_KEY),
+    ).toBe('1');
+    expect(await markerOf(invalidArgument('bad'), HANDLER_FAILED_KEY)).toBeUndefined();
+    expect(await markerOf(unavailable('down'), HANDLER_FAILED_KEY)).toBeUndefined();
+  });
+
   it('keeps a deliberate status', async () => {
     expect(await statusOf(notFound('order x not found'))).toBe(GrpcStatus.NOT_FOUND);
   });

@@ -35,16 +35,43 @@ export const unavailable = (message: string) => rpcError(GrpcStatus.UNAVAILABLE,
  */
 export const DEPENDENCY_UNAVAILABLE_KEY = 'ordermesh-dependency-unavailable';
 
-/** Marks an UNAVAILABLE RpcException as the answer of a healthy server (other codes unchanged). */
-export function markDependencyUnavailable(exception: RpcException): RpcException {
+/**
+ * Trailing-metadata key on an INTERNAL (or UNKNOWN, DATA_LOSS) that a server's handler answered:
+ * the server is up and answering, this one request failed in its handler. Whatever caused it —
+ * a bug, a value no rule caught — belongs to the request, so callers' breakers and retries do
+ * not count it against the server: one caller's crafted input cannot open a breaker for all.
+ */
+export const HANDLER_FAILED_KEY = 'ordermesh-handler-failed';
+
+const HANDLER_FAILURE_CODES = new Set<number>([
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.DATA_LOSS,
+]);
+
+/**
+ * Marks an RpcException as the answer of a healthy server: an UNAVAILABLE as about one of its
+ * dependencies, an INTERNAL/UNKNOWN/DATA_LOSS as the failure of this request's handler. Other
+ * codes are unchanged (they are never counted against a server).
+ */
+export function markAnsweredByServer(exception: RpcException): RpcException {
   const error = exception.getError();
   if (typeof error !== 'object' || error === null) return exception;
   const fields = error as { code?: unknown; metadata?: unknown };
-  if (fields.code !== GrpcStatus.UNAVAILABLE) return exception;
+  const key =
+    fields.code === GrpcStatus.UNAVAILABLE
+      ? DEPENDENCY_UNAVAILABLE_KEY
+      : HANDLER_FAILURE_CODES.has(fields.code as number)
+        ? HANDLER_FAILED_KEY
+        : undefined;
+  if (!key) return exception;
   const metadata = fields.metadata instanceof Metadata ? fields.metadata.clone() : new Metadata();
-  metadata.set(DEPENDENCY_UNAVAILABLE_KEY, '1');
+  metadata.set(key, '1');
   return new RpcException({ ...fields, metadata });
 }
+
+/** @deprecated the UNAVAILABLE case of markAnsweredByServer. */
+export const markDependencyUnavailable = markAnsweredByServer;
 
 /** The shape a failed gRPC call has on the client side. */
 export interface GrpcCallError {
@@ -70,6 +97,22 @@ export function isDependencyUnavailable(error: unknown): boolean {
     error.metadata?.get(DEPENDENCY_UNAVAILABLE_KEY)[0] === '1'
   );
 }
+
+/** An INTERNAL/UNKNOWN/DATA_LOSS a running server's handler answered (see HANDLER_FAILED_KEY). */
+export function isHandlerFailure(error: unknown): boolean {
+  return (
+    isGrpcCallError(error) &&
+    HANDLER_FAILURE_CODES.has(error.code) &&
+    error.metadata?.get(HANDLER_FAILED_KEY)[0] === '1'
+  );
+}
+
+/**
+ * A failure the server answered deliberately while healthy: a dependency of its own unavailable,
+ * or its handler failing on this request. Neither says anything about the server's health.
+ */
+export const isAnsweredByHealthyServer = (error: unknown): boolean =>
+  isDependencyUnavailable(error) || isHandlerFailure(error);
 
 /** Structured details attached by rpcError, if any. */
 export function errorDetails(error: GrpcCallError): unknown {

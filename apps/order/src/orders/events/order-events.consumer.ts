@@ -4,7 +4,12 @@ import { EventConsumer, type EventOf, processOnce } from '@ordermesh/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrderMetrics } from '../order.metrics';
 import { type OrderRow, appendSteps, findOrder } from '../orders.repository';
-import { CANCEL_REASONS, isForward } from '../saga/state-machine';
+import {
+  CANCEL_REASONS,
+  CONFIRMED_CANCEL_START,
+  SHIPPED_BEFORE_CANCEL,
+  isForward,
+} from '../saga/state-machine';
 import { SagaWorker } from '../saga/saga.worker';
 
 const TOPICS = ['shipment.created.v1', 'shipment.shipped.v1', 'stock.released.v1'] as const;
@@ -13,7 +18,8 @@ type Consumed = EventOf<(typeof TOPICS)[number]>;
 /**
  * Facts of other domains the order reacts to (consumer group `order`), each applied at most once
  * (processOnce in the same transaction as the change, under the order's row lock):
- * - shipment.shipped.v1: CONFIRMED -> SHIPPED (a cancellation is then refused);
+ * - shipment.shipped.v1: CONFIRMED -> SHIPPED (a cancellation is then refused; one still
+ *   waiting for CancelShipment is withdrawn, as shipping would refuse it);
  * - shipment.created.v1: records the create_shipment step;
  * - stock.released.v1 with cause EXPIRED: a PENDING order whose reservation ran out is cancelled.
  */
@@ -77,6 +83,21 @@ export class OrderEventsConsumer implements OnApplicationBootstrap {
       data.orderId,
       async (order) => {
         if (order.status === 'SHIPPED') return false;
+        if (order.status === 'CONFIRMED' && order.saga_state === CONFIRMED_CANCEL_START) {
+          // A cancellation that had not reached shipping yet: shipping would refuse it now.
+          await manager.query(
+            `UPDATE orders SET status = 'SHIPPED', saga_state = 'DONE', cancel_requested = false,
+               cancel_reason = NULL, cancel_code = NULL, attempts = 0,
+               version = version + 1, updated_at = now()
+             WHERE id = $1`,
+            [order.id],
+          );
+          await appendSteps(manager, order.id, [
+            { step: 'ship_order', status: 'SUCCEEDED', detail: `tracking ${data.trackingNumber}` },
+            { step: 'cancel_order', status: 'FAILED', detail: SHIPPED_BEFORE_CANCEL },
+          ]);
+          return true;
+        }
         if (order.status !== 'CONFIRMED' || order.saga_state !== 'DONE') {
           // Shipping ships only confirmed orders; a cancellation that started before the shipment
           // left goes on (see docs/architecture.md, "Order saga", open points).

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import {
   PaymentStatus,
   ReservationStatus,
+  ShipmentStatus,
   type InventoryServiceClient,
   type PaymentServiceClient,
+  type ShippingServiceClient,
 } from '@ordermesh/contracts';
 import { runWithDeadline } from '@ordermesh/resilience';
 import { GrpcClient, GrpcStatus, InjectGrpcClient } from '@ordermesh/service-kit';
@@ -28,6 +30,7 @@ export class SagaExecutor {
   constructor(
     @InjectGrpcClient('payment') private readonly payment: GrpcClient<PaymentServiceClient>,
     @InjectGrpcClient('inventory') private readonly inventory: GrpcClient<InventoryServiceClient>,
+    @InjectGrpcClient('shipping') private readonly shipping: GrpcClient<ShippingServiceClient>,
   ) {}
 
   async run(action: SagaAction, order: OrderRow): Promise<StepOutcome> {
@@ -107,6 +110,16 @@ export class SagaExecutor {
         const status = reservation ? ReservationStatus[reservation.status] : '';
         return { kind: 'ok', detail: `reservation ${status}` };
       }
+      case 'cancel_shipment': {
+        // Shipping is the authority on whether the parcel left (FAILED_PRECONDITION once shipped).
+        const { shipment } = await this.shipping.call(
+          'cancelShipment',
+          { orderId, customerId: order.customer_id },
+          options,
+        );
+        const status = shipment ? ShipmentStatus[shipment.status] : '';
+        return { kind: 'ok', detail: `shipment ${status}`.trim() };
+      }
     }
   }
 }
@@ -127,6 +140,9 @@ export function classify(action: SagaAction, error: unknown): StepOutcome {
     case 'release_stock':
     case 'restock_stock':
       if (code === GrpcStatus.NOT_FOUND) return { kind: 'nothing', detail: 'no reservation' };
+      if (code === GrpcStatus.FAILED_PRECONDITION) return { kind: 'rejected', detail };
+      break;
+    case 'cancel_shipment':
       if (code === GrpcStatus.FAILED_PRECONDITION) return { kind: 'rejected', detail };
       break;
     case 'commit_stock':

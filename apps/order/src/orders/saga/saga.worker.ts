@@ -244,6 +244,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
       attempts,
       nextAttemptAt: transition.retry ? nextAttemptAt(snapshot, attempts, now) : now,
       cancel: transition.cancel,
+      withdrawCancel: transition.withdrawCancel,
     });
     await appendSteps(manager, row.id, transition.steps);
     if (transition.event === 'order.confirmed.v1') {

@@ -1,5 +1,7 @@
 import {
+  CONFIRMED_CANCEL_START,
   RETRY_BASE_MS,
+  SHIPPED_BEFORE_CANCEL,
   RETRY_CAP_MS,
   type SagaAction,
   type SagaSnapshot,
@@ -86,6 +88,7 @@ describe('order saga state machine', () => {
     ['RELEASING', 'release_stock'],
     ['REFUNDING', 'refund_payment'],
     ['RESTOCKING', 'restock_stock'],
+    ['CANCELLING_SHIPMENT', 'cancel_shipment'],
   ] as const)('%s calls %s', (state, action) => {
     expect(plan(snapshot({ state }), NOW)).toEqual({ kind: 'call', action });
   });
@@ -184,19 +187,83 @@ describe('order saga state machine', () => {
     expect(states).toEqual(['CAPTURING', 'VOIDING', 'RELEASING', 'RESTOCKING', 'DONE']);
   });
 
-  it('cancel of a CONFIRMED order: REFUNDING → RESTOCKING → CANCELLED (previous CONFIRMED)', () => {
-    const { states, last, events, final } = run(
-      snapshot({
-        state: 'REFUNDING',
-        status: 'CONFIRMED',
-        cancelRequested: true,
-        cancelCode: 'customer',
-      }),
-    );
-    expect(states).toEqual(['REFUNDING', 'RESTOCKING', 'DONE']);
+  const confirmedCancel = (overrides: Partial<SagaSnapshot> = {}) =>
+    snapshot({
+      state: CONFIRMED_CANCEL_START,
+      status: 'CONFIRMED',
+      cancelRequested: true,
+      cancelCode: 'customer',
+      cancelReason: 'cancelled by customer',
+      ...overrides,
+    });
+
+  it('cancel of a CONFIRMED order: shipment first, then REFUNDING → RESTOCKING → CANCELLED', () => {
+    const { states, last, events, final } = run(confirmedCancel());
+    expect(states).toEqual(['CANCELLING_SHIPMENT', 'REFUNDING', 'RESTOCKING', 'DONE']);
     expect(last.status).toBe('CANCELLED');
     expect(events).toEqual(['order.cancelled.v1']);
     expect(final).toEqual({ status: 'CANCELLED', code: 'customer', previousStatus: 'CONFIRMED' });
+  });
+
+  it('cancelling the shipment records it and moves on to the refund', () => {
+    const t = afterStep(confirmedCancel(), 'cancel_shipment', { kind: 'ok', detail: 'CANCELLED' });
+    expect(t).toMatchObject({ state: 'REFUNDING', status: 'CONFIRMED', retry: false });
+    expect(t.steps).toEqual([
+      { step: 'cancel_shipment', status: 'SUCCEEDED', detail: 'CANCELLED' },
+    ]);
+    expect(t.event).toBeUndefined();
+    expect(t.withdrawCancel).toBeUndefined();
+  });
+
+  it.each(['transient', 'error'] as const)(
+    'shipping %s: stays CANCELLING_SHIPMENT and retries, nothing refunded meanwhile',
+    (kind) => {
+      const t = afterStep(confirmedCancel(), 'cancel_shipment', { kind, detail: 'down' });
+      expect(t).toMatchObject({ state: 'CANCELLING_SHIPMENT', status: 'CONFIRMED', retry: true });
+      expect(t.event).toBeUndefined();
+      expect(t.final).toBeUndefined();
+    },
+  );
+
+  it('payment down after the shipment was cancelled: REFUNDING retries until it is done', () => {
+    const refunding = confirmedCancel({ state: 'REFUNDING' });
+    const failed = afterStep(refunding, 'refund_payment', { kind: 'transient', detail: 'down' });
+    expect(failed).toMatchObject({ state: 'REFUNDING', retry: true });
+    expect(failed.final).toBeUndefined();
+    const { states, last } = run(
+      { ...refunding, attempts: 7 },
+      { restock_stock: { kind: 'ok', detail: '' } },
+    );
+    expect(states).toEqual(['REFUNDING', 'RESTOCKING', 'DONE']);
+    expect(last.status).toBe('CANCELLED');
+  });
+
+  it('shipping refuses (already shipped): the cancellation is withdrawn, nothing undone', () => {
+    const { states, last, events, final } = run(confirmedCancel(), {
+      cancel_shipment: { kind: 'rejected', detail: 'the shipment is already SHIPPED' },
+    });
+    expect(states).toEqual(['CANCELLING_SHIPMENT', 'DONE']);
+    expect(last.status).toBe('CONFIRMED');
+    expect(events).toEqual([]);
+    expect(final).toBeUndefined();
+    const t = afterStep(confirmedCancel(), 'cancel_shipment', {
+      kind: 'rejected',
+      detail: 'the shipment is already SHIPPED',
+    });
+    expect(t.withdrawCancel).toBe(true);
+    expect(t.steps).toEqual([
+      { step: 'cancel_shipment', status: 'FAILED', detail: 'the shipment is already SHIPPED' },
+      { step: 'cancel_order', status: 'FAILED', detail: SHIPPED_BEFORE_CANCEL },
+    ]);
+  });
+
+  it('a cancellation of a confirmed order is not a forward state: no void, no release', () => {
+    expect(plan(confirmedCancel(), NOW)).toEqual({ kind: 'call', action: 'cancel_shipment' });
+    // A free order has no payment, but its shipment is still asked about first.
+    expect(plan(confirmedCancel({ totalMinor: 0 }), NOW)).toEqual({
+      kind: 'call',
+      action: 'cancel_shipment',
+    });
   });
 
   it('a cancel request does not interrupt a compensation already running', () => {

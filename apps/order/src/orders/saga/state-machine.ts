@@ -12,6 +12,7 @@ export const SAGA_STATES = [
   'RELEASING',
   'REFUNDING',
   'RESTOCKING',
+  'CANCELLING_SHIPMENT',
   'DONE',
 ] as const;
 export type SagaState = (typeof SAGA_STATES)[number];
@@ -46,7 +47,8 @@ export type SagaAction =
   | 'void_payment'
   | 'release_stock'
   | 'refund_payment'
-  | 'restock_stock';
+  | 'restock_stock'
+  | 'cancel_shipment';
 
 const ACTION_OF: Record<SagaState, SagaAction | null> = {
   RESERVED: null,
@@ -57,6 +59,7 @@ const ACTION_OF: Record<SagaState, SagaAction | null> = {
   RELEASING: 'release_stock',
   REFUNDING: 'refund_payment',
   RESTOCKING: 'restock_stock',
+  CANCELLING_SHIPMENT: 'cancel_shipment',
   DONE: null,
 };
 
@@ -70,6 +73,15 @@ const PAYMENT_ACTIONS: ReadonlySet<SagaAction> = new Set([
   'void_payment',
   'refund_payment',
 ]);
+
+/**
+ * The cancellation of a CONFIRMED order, in this order and each step retried until it is done:
+ * CANCELLING_SHIPMENT (shipping decides whether the parcel has left) → REFUNDING → RESTOCKING →
+ * DONE/CANCELLED; or, if shipping refuses, DONE with the order unchanged. The request only records
+ * the intent (cancel_requested, saga_state = CANCELLING_SHIPMENT) in one transaction, so no
+ * failure can leave a cancelled shipment beside a captured payment.
+ */
+export const CONFIRMED_CANCEL_START: SagaState = 'CANCELLING_SHIPMENT';
 
 /** States of the forward path: the order is PENDING and nothing has been compensated yet. */
 const FORWARD: ReadonlySet<SagaState> = new Set([
@@ -129,6 +141,11 @@ export interface Transition {
   event?: SagaEvent;
   /** Stay in the same state and try again after a backoff (attempts + 1). */
   retry: boolean;
+  /**
+   * The requested cancellation is dropped (shipping refused it: the parcel left): the order keeps
+   * its status, and its cancel request, reason and code are cleared.
+   */
+  withdrawCancel?: boolean;
   /**
    * The saga reached its end (CONFIRMED or CANCELLED): counted in ordermesh_orders_total. For a
    * cancellation, `previousStatus` is the status the order had (PENDING or CONFIRMED).
@@ -273,6 +290,22 @@ export function afterStep(s: SagaSnapshot, action: SagaAction, outcome: StepOutc
         status: 'COMPENSATED',
         detail: detail || 'nothing to release',
       });
+    case 'cancel_shipment':
+      if (outcome.kind === 'ok' || outcome.kind === 'nothing') {
+        // Shipping will not send the parcel: now the payment can be refunded safely.
+        return move(s, 'REFUNDING', [{ step: action, status: 'SUCCEEDED', detail }]);
+      }
+      // Shipping refuses (shipped or delivered): nothing was undone, the order stays as it was.
+      return {
+        state: 'DONE',
+        status: s.status,
+        retry: false,
+        withdrawCancel: true,
+        steps: [
+          { step: action, status: 'FAILED', detail },
+          { step: 'cancel_order', status: 'FAILED', detail: SHIPPED_BEFORE_CANCEL },
+        ],
+      };
     case 'restock_stock':
       // rejected: the reservation is not committed (released or expired): its units are back.
       return finishCancel(s, {
@@ -295,6 +328,9 @@ function finishCancel(s: SagaSnapshot, step: StepRecord): Transition {
     final: { status: 'CANCELLED', code, previousStatus },
   };
 }
+
+/** Why a cancellation of a CONFIRMED order was dropped. */
+export const SHIPPED_BEFORE_CANCEL = 'the order has been shipped and can no longer be cancelled';
 
 export const RETRY_BASE_MS = 200;
 export const RETRY_CAP_MS = 5_000;

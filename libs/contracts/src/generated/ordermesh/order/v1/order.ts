@@ -78,6 +78,12 @@ export interface Order {
   updatedAt: string;
   /** Unset when the order was placed without one. */
   shippingAddress: Address | null;
+  /**
+   * W3C trace id (32 hex digits) of the request that placed the order, or of
+   * the cancellation that followed: the saga's steps are spans of that trace.
+   * Empty when the request was not traced.
+   */
+  traceId: string;
 }
 
 export interface PlaceOrderRequest {

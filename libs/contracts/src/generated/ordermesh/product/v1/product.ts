@@ -129,11 +129,21 @@ export interface ListProductViewsRequest {
   category: string;
   pageSize: number;
   pageToken: string;
+  /**
+   * Case-insensitive text the product's name contains (at most 100
+   * characters). Empty = no search.
+   */
+  query: string;
 }
 
 export interface ListProductViewsResponse {
   views: ProductView[];
   nextPageToken: string;
+  /**
+   * Every category of the catalogue, sorted (a facet for browsing; not
+   * narrowed by the request's filters).
+   */
+  categories: string[];
 }
 
 export interface ResolveProductsRequest {
@@ -186,7 +196,8 @@ export interface ProductServiceClient {
 
   /**
    * ListProductViews pages through the catalogue (ordered by name, then id),
-   * optionally filtered by category, with the same degradation rules.
+   * optionally filtered by category and a name search, with the same
+   * degradation rules.
    */
 
   listProductViews(
@@ -248,7 +259,8 @@ export interface ProductServiceController {
 
   /**
    * ListProductViews pages through the catalogue (ordered by name, then id),
-   * optionally filtered by category, with the same degradation rules.
+   * optionally filtered by category and a name search, with the same
+   * degradation rules.
    */
 
   listProductViews(

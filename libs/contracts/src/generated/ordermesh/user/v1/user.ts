@@ -63,12 +63,58 @@ export interface GetUserResponse {
 
 export interface SetUserStatusRequest {
   userId: string;
-  /** ACTIVE or SUSPENDED; INVALID_ARGUMENT for UNSPECIFIED. */
+  /**
+   * ACTIVE or SUSPENDED; INVALID_ARGUMENT for UNSPECIFIED. SUSPENDED also
+   * revokes every session of the user.
+   */
   status: UserStatus;
 }
 
 export interface SetUserStatusResponse {
   user: User | null;
+}
+
+/**
+ * A session's current refresh token. The token itself is returned once and
+ * never stored; the service keeps its SHA-256 hash.
+ */
+export interface Session {
+  /**
+   * The token family: stable across rotations, carried in access tokens so
+   * the gateway can refuse them once the session ends.
+   */
+  sessionId: string;
+  refreshToken: string;
+  /** RFC 3339. */
+  refreshTokenExpiresAt: string;
+}
+
+export interface CreateSessionRequest {
+  email: string;
+  password: string;
+}
+
+export interface CreateSessionResponse {
+  user: User | null;
+  session: Session | null;
+}
+
+export interface RefreshSessionRequest {
+  refreshToken: string;
+}
+
+export interface RefreshSessionResponse {
+  user: User | null;
+  session: Session | null;
+}
+
+export interface RevokeSessionRequest {
+  refreshToken: string;
+}
+
+export interface RevokeSessionResponse {
+  /** The ended session; empty when the token was unknown. */
+  sessionId: string;
 }
 
 /**
@@ -110,6 +156,42 @@ export interface UserServiceClient {
     request: SetUserStatusRequest,
     metadata?: Metadata,
   ): Observable<SetUserStatusResponse>;
+
+  /**
+   * CreateSession checks an email/password pair like AuthenticateUser (same
+   * errors) and starts a session: a new token family with its first refresh
+   * token. Only the token's hash is stored. Not idempotent: a repeat starts
+   * another session.
+   */
+
+  createSession(
+    request: CreateSessionRequest,
+    metadata?: Metadata,
+  ): Observable<CreateSessionResponse>;
+
+  /**
+   * RefreshSession rotates a refresh token: the presented token is used up
+   * and a new one of the same family returned, with the user's current role
+   * and status. UNAUTHENTICATED for an unknown, expired, revoked or already
+   * rotated token; presenting a rotated token again revokes its whole family
+   * (a stolen token was replayed). PERMISSION_DENIED for a SUSPENDED account.
+   * Not idempotent: a client must not retry it (the repeat is a reuse).
+   */
+
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata?: Metadata,
+  ): Observable<RefreshSessionResponse>;
+
+  /**
+   * RevokeSession ends the session (the whole token family) a refresh token
+   * belongs to. Succeeds for an unknown or already revoked token too.
+   */
+
+  revokeSession(
+    request: RevokeSessionRequest,
+    metadata?: Metadata,
+  ): Observable<RevokeSessionResponse>;
 }
 
 /**
@@ -160,11 +242,55 @@ export interface UserServiceController {
     request: SetUserStatusRequest,
     metadata?: Metadata,
   ): Promise<SetUserStatusResponse> | Observable<SetUserStatusResponse> | SetUserStatusResponse;
+
+  /**
+   * CreateSession checks an email/password pair like AuthenticateUser (same
+   * errors) and starts a session: a new token family with its first refresh
+   * token. Only the token's hash is stored. Not idempotent: a repeat starts
+   * another session.
+   */
+
+  createSession(
+    request: CreateSessionRequest,
+    metadata?: Metadata,
+  ): Promise<CreateSessionResponse> | Observable<CreateSessionResponse> | CreateSessionResponse;
+
+  /**
+   * RefreshSession rotates a refresh token: the presented token is used up
+   * and a new one of the same family returned, with the user's current role
+   * and status. UNAUTHENTICATED for an unknown, expired, revoked or already
+   * rotated token; presenting a rotated token again revokes its whole family
+   * (a stolen token was replayed). PERMISSION_DENIED for a SUSPENDED account.
+   * Not idempotent: a client must not retry it (the repeat is a reuse).
+   */
+
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata?: Metadata,
+  ): Promise<RefreshSessionResponse> | Observable<RefreshSessionResponse> | RefreshSessionResponse;
+
+  /**
+   * RevokeSession ends the session (the whole token family) a refresh token
+   * belongs to. Succeeds for an unknown or already revoked token too.
+   */
+
+  revokeSession(
+    request: RevokeSessionRequest,
+    metadata?: Metadata,
+  ): Promise<RevokeSessionResponse> | Observable<RevokeSessionResponse> | RevokeSessionResponse;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ['registerUser', 'authenticateUser', 'getUser', 'setUserStatus'];
+    const grpcMethods: string[] = [
+      'registerUser',
+      'authenticateUser',
+      'getUser',
+      'setUserStatus',
+      'createSession',
+      'refreshSession',
+      'revokeSession',
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod('UserService', method)(constructor.prototype[method], method, descriptor);
