@@ -174,13 +174,15 @@ export function importImages(l: Layout, archives: string[]): void {
   }
 }
 
-/** Application image archives built by `make cluster-images` (tools/cluster/images), if any. */
+/**
+ * Application image archives built by `make cluster-images` (tools/cluster/images): its manifest
+ * lists `{ref, archive}` per image; several images share one archive, imported once.
+ */
 export function applicationArchives(l: Layout): string[] {
   const manifest = join(l.images, 'manifest.json');
   if (!existsSync(manifest)) return [];
-  const m = JSON.parse(readFileSync(manifest, 'utf8')) as unknown;
-  if (Array.isArray(m)) return m as string[];
-  return Object.values(m as Record<string, string>);
+  const entries = JSON.parse(readFileSync(manifest, 'utf8')) as Array<{ archive: string }>;
+  return [...new Set(entries.map((e) => e.archive))];
 }
 
 export async function up(l: Layout = layout()): Promise<void> {
