@@ -27,6 +27,9 @@ describe('RPC idempotency declarations', () => {
     expect(undeclared.sort()).toEqual([
       'product.CreateProduct',
       'shipping.UpdateShipmentStatus',
+      // a repeated CreateSession opens a second session; a repeated refresh is a reuse that revokes the family
+      'user.CreateSession',
+      'user.RefreshSession',
       'user.RegisterUser',
     ]);
   });
