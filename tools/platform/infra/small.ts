@@ -52,7 +52,7 @@ function ensureGoTool(ctx: Ctx, t: GoTool): string {
   return bin;
 }
 
-// --- Debian-packaged tools (Redis, Prometheus) -------------------------------------------------
+// --- Debian-packaged tools (Redis, Prometheus, Chromium) -------------------------------------------------
 
 function debianBinary(cmd: string, pkg: string, why: string): string {
   const found = which(cmd) ?? (existsSync(`/usr/bin/${cmd}`) ? `/usr/bin/${cmd}` : null);
@@ -68,7 +68,9 @@ export function ensureDebianTools(): void {
   const missing: string[] = [];
   if (!which('redis-server') && !existsSync('/usr/bin/redis-server')) missing.push('redis-server');
   if (!which('prometheus') && !existsSync('/usr/bin/prometheus')) missing.push('prometheus');
-  aptInstall(missing, 'Redis and Prometheus');
+  // The storefront's browser suite drives Debian's Chromium (Playwright downloads no browser here).
+  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  aptInstall(missing, 'Redis, Prometheus and the browser tests');
 }
 
 // --- drivers ---------------------------------------------------------------------------------
