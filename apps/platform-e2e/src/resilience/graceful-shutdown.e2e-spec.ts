@@ -136,7 +136,7 @@ describe('graceful shutdown under light load', () => {
     // The path works end to end first (a breaker a previous suite left open must have closed).
     const shipmentUrl = `${process.env['E2E_GATEWAY_URL']}/api/v1/orders/${confirmed}/shipment`;
     const headers = {
-      authorization: `Bearer ${owner.token}`,
+      authorization: `Bearer ${await owner.token()}`,
       'x-forwarded-for': owner.forwardedFor,
     };
     await waitFor(
