@@ -12,8 +12,8 @@
 //
 // Layering (docs/decisions/0007-local-cluster-images.md): debian (debootstrap minbase) → node
 // (stand-in for node:24-bookworm-slim) → service-deps (the workspace's production node_modules,
-// once) → nine thin service layers (dist/package/<svc>, built once on the host); debian →
-// postgresql, kafka, redis, prometheus, jaeger; node → mongodb (FerretDB + the mongod entrypoint).
+// once) → one thin layer per service (dist/package/<svc>, built once on the host); debian →
+// postgresql, kafka, redis, prometheus, jaeger (Go modules); node → mongodb (FerretDB + the mongod entrypoint).
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -37,13 +37,13 @@ import { kafkaLog4j2Properties } from '../../platform/render.ts';
 import { aptInstall, goBuild, requireGo, run, runStreaming, which } from '../../platform/setup.ts';
 import { Buildah } from './buildah.ts';
 import {
-  DEBIAN_PACKAGES,
   debianBaseRef,
   expectedInfraValues,
   INFRA,
   infraRef,
   nodeBaseRef,
   qualified,
+  REDIS_PACKAGE,
   refString,
   serviceRef,
   SERVICES,
@@ -393,7 +393,7 @@ function workspaceBuild(): string {
   );
   if (stamp?.key === key && present) return key;
   const started = Date.now();
-  log('building the workspace once (SWC) and packaging the nine services');
+  log(`building the workspace once (SWC) and packaging ${SERVICES.join(', ')}`);
   run(
     'nice',
     [
@@ -771,63 +771,80 @@ class Builder {
     });
   }
 
-  /** Redis or Prometheus from Debian, tagged with Debian's major.minor (checked). */
-  debianPackage(name: 'redis' | 'prometheus', debian: Built): Built {
-    const pkg = DEBIAN_PACKAGES[name];
-    const want = name === 'redis' ? this.v.redis : this.v.prometheus;
-    const key = sha(RECIPE, debian.id, pkg, want);
-    const ref = qualified(infraRef(this.v, name));
-    return this.image(name, ref, key, (ctr) => {
+  /** Redis from Debian, tagged with Debian's major.minor (checked). */
+  redis(debian: Built): Built {
+    const want = this.v.redis;
+    const key = sha(RECIPE, debian.id, REDIS_PACKAGE, want);
+    const ref = qualified(infraRef(this.v, 'redis'));
+    return this.image('redis', ref, key, (ctr) => {
       this.b.from(debian.ref, ctr);
-      this.aptGet(ctr, [pkg]);
-      const got = this.debianVersion(ctr, pkg).replace(/^\d+:/, '');
+      this.aptGet(ctr, [REDIS_PACKAGE]);
+      const got = this.debianVersion(ctr, REDIS_PACKAGE).replace(/^\d+:/, '');
       if (!got.startsWith(`${want}.`))
         throw new PlatformError(
-          `Debian's ${pkg} is ${got}, k8s/versions.env pins ${want}: update LOCAL_IMAGE_${name.toUpperCase()}_VERSION and k8s/local/values.yaml`,
+          `Debian's ${REDIS_PACKAGE} is ${got}, k8s/versions.env pins ${want}: update LOCAL_IMAGE_REDIS_VERSION and k8s/local/values.yaml`,
         );
-      if (name === 'redis') {
-        this.withRootfs(ctr, (root) => {
-          mkdirSync(join(root, 'data'), { recursive: true });
-          run('chown', ['999:999', join(root, 'data')]);
-        });
-        this.b.config(ctr, [
-          '--env',
-          `REDIS_VERSION=${got}`,
-          '--user',
-          '999:999',
-          '--workingdir',
-          '/data',
-          '--port',
-          '6379/tcp',
-          '--entrypoint',
-          '[]',
-          '--cmd',
-          'redis-server',
-          '--label',
-          `org.opencontainers.image.title=Redis ${got} (Debian ${this.v.suite})`,
-        ]);
-      } else {
-        this.withRootfs(ctr, (root) => {
-          mkdirSync(join(root, 'prometheus'), { recursive: true });
-          run('chown', ['65534:65534', join(root, 'prometheus')]);
-        });
-        this.b.config(ctr, [
-          '--env',
-          `PROMETHEUS_VERSION=${got}`,
-          '--user',
-          '65534:65534',
-          '--workingdir',
-          '/prometheus',
-          '--port',
-          '9090/tcp',
-          '--entrypoint',
-          '["/usr/bin/prometheus"]',
-          '--cmd',
-          '["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]',
-          '--label',
-          `org.opencontainers.image.title=Prometheus ${got} (Debian ${this.v.suite})`,
-        ]);
-      }
+      this.withRootfs(ctr, (root) => {
+        mkdirSync(join(root, 'data'), { recursive: true });
+        run('chown', ['999:999', join(root, 'data')]);
+      });
+      this.b.config(ctr, [
+        '--env',
+        `REDIS_VERSION=${got}`,
+        '--user',
+        '999:999',
+        '--workingdir',
+        '/data',
+        '--port',
+        '6379/tcp',
+        '--entrypoint',
+        '[]',
+        '--cmd',
+        'redis-server',
+        '--label',
+        `org.opencontainers.image.title=Redis ${got} (Debian ${this.v.suite})`,
+      ]);
+      return this.b.commit(ctr, ref);
+    });
+  }
+
+  /**
+   * Prometheus from its Go module (Debian's 2.42 lacks the Kubernetes service discovery the chart
+   * scrapes with). Built without the `builtinassets` tag: the HTTP API and the metrics are all
+   * there, the web UI's compiled assets are not (they come from an npm build of the release).
+   */
+  prometheus(debian: Built): Built {
+    const p = goBinary(
+      'prometheus',
+      join(REPO, 'k8s', 'local', 'go', 'prometheus'),
+      'github.com/prometheus/prometheus/cmd/prometheus',
+    );
+    const key = sha(RECIPE, debian.id, p.key);
+    const ref = qualified(infraRef(this.v, 'prometheus'));
+    return this.image('prometheus', ref, key, (ctr) => {
+      this.b.from(debian.ref, ctr);
+      this.withRootfs(ctr, (root) => {
+        cpSync(p.bin, join(root, 'usr/local/bin/prometheus'));
+        run('chmod', ['755', join(root, 'usr/local/bin/prometheus')]);
+        mkdirSync(join(root, 'prometheus'), { recursive: true });
+        run('chown', ['65534:65534', join(root, 'prometheus')]);
+      });
+      this.b.config(ctr, [
+        '--env',
+        `PROMETHEUS_VERSION=${this.v.prometheus}`,
+        '--user',
+        '65534:65534',
+        '--workingdir',
+        '/prometheus',
+        '--port',
+        '9090/tcp',
+        '--entrypoint',
+        '["/usr/local/bin/prometheus"]',
+        '--cmd',
+        '["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]',
+        '--label',
+        `org.opencontainers.image.title=Prometheus ${this.v.prometheus} (Go module) on debian ${this.v.suite}`,
+      ]);
       return this.b.commit(ctr, ref);
     });
   }
@@ -987,9 +1004,9 @@ async function main(): Promise<void> {
     postgresql: () => k.postgresql(debian),
     kafka: () => k.kafka(debian),
     mongodb: () => k.mongodb(node),
-    redis: () => k.debianPackage('redis', debian),
+    redis: () => k.redis(debian),
     jaeger: () => k.jaeger(debian),
-    prometheus: () => k.debianPackage('prometheus', debian),
+    prometheus: () => k.prometheus(debian),
   };
   for (const n of INFRA) if (wanted(n)) infra.push(recipes[n]());
 

@@ -7,25 +7,17 @@
 //   kafka       KAFKA_VERSION of tools/platform/infra/kafka.ts (jars from Maven Central)
 //   ferretdb    the FerretDB module of tools/cluster/images/ferretdb/go.mod
 //   jaeger      the Jaeger module of tools/platform/jaeger/go.mod
-//   redis, prometheus  Debian's packages (tag = Debian's major.minor, checked after install)
+//   prometheus  the Prometheus module of k8s/local/go/prometheus/go.mod (v0.3MM.P is Prometheus 3.MM.P)
+//   redis       Debian's package (tag = Debian's major.minor, checked after install)
 //   node base   LOCAL_IMAGE_NODE_VERSION / LOCAL_IMAGE_NPM_VERSION of k8s/versions.env
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_VERSION } from '../../platform/infra/kafka.ts';
+import { SERVICE_NAMES } from '../../platform/topology.ts';
 
-/** The nine services, in the chart's order (k8s/k8s.mk K8S_SERVICES). */
-export const SERVICES = [
-  'gateway',
-  'user',
-  'product',
-  'inventory',
-  'pricing',
-  'order',
-  'payment',
-  'shipping',
-  'notification',
-] as const;
-export type Service = (typeof SERVICES)[number];
+/** Every service the chart runs, as the platform's topology names them. */
+export const SERVICES = SERVICE_NAMES;
+export type Service = string;
 
 /** Infrastructure images, by the chart's values key. */
 export const INFRA = ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger', 'prometheus'] as const;
@@ -34,8 +26,8 @@ export type Infra = (typeof INFRA)[number];
 /** Local images are named under this prefix so nobody mistakes them for the upstream ones. */
 export const LOCAL_PREFIX = 'ordermesh-local';
 
-/** Debian packages whose versions become the redis / prometheus tags. */
-export const DEBIAN_PACKAGES = { redis: 'redis-server', prometheus: 'prometheus' } as const;
+/** The Debian package whose version becomes the redis tag. */
+export const REDIS_PACKAGE = 'redis-server';
 
 export interface Versions {
   appVersion: string;
@@ -80,6 +72,13 @@ function goModuleVersion(repo: string, goMod: string, module: string): string {
   return m[1]!;
 }
 
+/** Prometheus 3.x.y is published as the Go module version v0.(300+x).y. */
+export function prometheusRelease(moduleVersion: string): string {
+  const m = /^0\.3(\d\d)\.(\d+)$/.exec(moduleVersion);
+  if (!m) throw new Error(`github.com/prometheus/prometheus v${moduleVersion} is not a 3.x release`);
+  return `3.${Number(m[1])}.${m[2]}`;
+}
+
 function lockVersion(repo: string, pkgPath: string): string {
   const lock = JSON.parse(read(repo, 'package-lock.json')) as {
     packages: Record<string, { version?: string }>;
@@ -113,7 +112,9 @@ export function versions(repo: string): Versions {
       'github.com/jaegertracing/jaeger',
     ),
     redis: need(pins, 'LOCAL_IMAGE_REDIS_VERSION', 'k8s/versions.env'),
-    prometheus: need(pins, 'LOCAL_IMAGE_PROMETHEUS_VERSION', 'k8s/versions.env'),
+    prometheus: prometheusRelease(
+      goModuleVersion(repo, 'k8s/local/go/prometheus/go.mod', 'github.com/prometheus/prometheus'),
+    ),
     mongodbDriver: lockVersion(repo, 'node_modules/mongoose/node_modules/mongodb'),
   };
 }
@@ -144,7 +145,7 @@ export function infraRef(v: Versions, name: Infra): ImageRef {
     mongodb: `ferretdb-${v.ferretdb}`,
     redis: `${v.redis}-${v.suite}`,
     jaeger: v.jaeger,
-    prometheus: `${v.prometheus}-${v.suite}`,
+    prometheus: v.prometheus,
   };
   return { repository: `${LOCAL_PREFIX}/${name}`, tag: tag[name] };
 }
