@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '@ordermesh/contracts';
 import { waitFor } from '@ordermesh/testing';
 import path from 'node:path';
 import {
@@ -61,25 +62,30 @@ describe('helm install on the cluster', () => {
       }),
     );
     expect(problems).toEqual([]);
-    const components = new Set(all.map((p) => p.metadata.labels?.['app.kubernetes.io/name']));
+    // Every workload the release created has its pods Ready, and the services are among them.
+    const workloads = kubectlJson<{
+      items: { kind: string; metadata: { name: string }; status: { readyReplicas?: number } }[];
+    }>([
+      '-n',
+      NAMESPACE,
+      'get',
+      'deployments,statefulsets',
+      '-l',
+      `app.kubernetes.io/instance=${RELEASE}`,
+    ]).items;
+    expect(workloads.filter((w) => !w.status.readyReplicas).map((w) => w.metadata.name)).toEqual(
+      [],
+    );
+    const names = workloads.map((w) => w.metadata.name);
     for (const service of [
-      'gateway',
-      'user',
-      'product',
-      'inventory',
-      'pricing',
-      'order',
-      'payment',
-      'shipping',
-      'notification',
+      ...SERVICE_NAMES,
+      'storefront',
       'postgresql',
       'kafka',
-      'mongodb',
-      'redis',
       'jaeger',
       'prometheus',
     ])
-      expect(components).toContain(service);
+      expect(names).toContain(service);
   });
 
   it('every claim is bound by the default StorageClass', () => {

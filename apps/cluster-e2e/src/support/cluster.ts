@@ -1,6 +1,7 @@
 // kubectl, helm and port-forwards against the cluster under test.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
@@ -59,6 +60,8 @@ export function clusterReachable(): boolean {
 export interface Forward {
   url: string;
   port: number;
+  /** Resolves when the forward has ended (its pod went, or it was closed). */
+  exited: Promise<void>;
   close(): void;
 }
 
@@ -72,6 +75,7 @@ export function portForward(target: string, remotePort: number): Promise<Forward
     ['-n', NAMESPACE, 'port-forward', '--address', '127.0.0.1', target, `:${remotePort}`],
     { env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
@@ -86,7 +90,7 @@ export function portForward(target: string, remotePort: number): Promise<Forward
       if (m) {
         clearTimeout(timer);
         const port = Number(m[1]);
-        resolve({ url: `http://127.0.0.1:${port}`, port, close: () => child.kill() });
+        resolve({ url: `http://127.0.0.1:${port}`, port, exited, close: () => child.kill() });
       }
     };
     child.stdout!.on('data', onData);
@@ -96,6 +100,58 @@ export function portForward(target: string, remotePort: number): Promise<Forward
       reject(new Error(`port-forward ${target}:${remotePort} exited (${code}): ${output}`));
     });
   });
+}
+
+/**
+ * A port-forward that outlives its pod: `kubectl port-forward svc/...` binds to one pod and ends
+ * when that pod goes (a rollout, a deleted pod). This listens on one loopback port for the whole
+ * test and sends each new connection through the current port-forward, starting a new one when
+ * the last has ended. Connections in flight when a pod goes fail, as they would for a user.
+ */
+export async function lastingForward(target: string, remotePort: number): Promise<Forward> {
+  let current: Promise<Forward> | undefined;
+  let closed = false;
+  const upstream = (): Promise<Forward> => {
+    if (!current) {
+      const attempt = portForward(target, remotePort);
+      current = attempt;
+      attempt.then(
+        (f) => f.exited.then(() => current === attempt && (current = undefined)),
+        () => current === attempt && (current = undefined),
+      );
+    }
+    return current;
+  };
+  const server = createServer((socket) => {
+    socket.pause();
+    upstream().then(
+      (f) => {
+        const remote = connect(f.port, '127.0.0.1');
+        remote.on('error', () => socket.destroy());
+        socket.on('error', () => remote.destroy());
+        socket.pipe(remote).pipe(socket);
+        socket.resume();
+      },
+      () => socket.destroy(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await upstream();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    exited: new Promise<void>((resolve) => server.on('close', resolve)),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      server.close();
+      void current?.then(
+        (f) => f.close(),
+        () => undefined,
+      );
+    },
+  };
 }
 
 export interface Pod {

@@ -4,29 +4,21 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { SERVICE_NAMES } from '@ordermesh/contracts';
 import { ApiClient } from '@ordermesh/testing';
-import { kubectl, portForward, ROOT, type Forward } from './cluster';
+import { kubectl, lastingForward, ROOT, type Forward } from './cluster';
 
-export const SERVICES = [
-  'gateway',
-  'user',
-  'product',
-  'inventory',
-  'pricing',
-  'order',
-  'payment',
-  'shipping',
-  'notification',
-] as const;
+/** The nine services whose pods, spans and scrapes the specs look for. */
+export const SERVICES = SERVICE_NAMES;
 
 const forwards = new Map<string, Promise<Forward>>();
 
-/** One port-forward per Service port for the whole test file. */
+/** One port-forward per Service port for the whole test file, lasting across rollouts. */
 export function forward(service: string, port: number): Promise<Forward> {
   const key = `${service}:${port}`;
   let f = forwards.get(key);
   if (!f) {
-    f = portForward(`svc/${service}`, port);
+    f = lastingForward(`svc/${service}`, port);
     forwards.set(key, f);
   }
   return f;
