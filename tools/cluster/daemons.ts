@@ -141,16 +141,10 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
   ];
 }
 
-/** A plain-HTTP healthz on the namespace's loopback (via busybox wget, present with the cluster). */
+/**
+ * A plain-HTTP healthz on the namespace's loopback (via busybox wget, present with the cluster).
+ * No `-T`: Debian 12's busybox-static 1.35 wget segfaults with it; nsSucceeds bounds the wait.
+ */
 function healthz(port: number): boolean {
-  return nsSucceeds([
-    'busybox',
-    'wget',
-    '-q',
-    '-O',
-    '/dev/null',
-    '-T',
-    '2',
-    `http://127.0.0.1:${port}/healthz`,
-  ]);
+  return nsSucceeds(['busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}/healthz`]);
 }
