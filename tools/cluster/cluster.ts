@@ -1,6 +1,14 @@
 // `up`, `down` and `status` of the Docker-free local cluster (docs/kubernetes.md, "Without Docker").
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PlatformError } from '../platform/context.ts';
@@ -138,7 +146,10 @@ function kubectlOk(l: Layout, args: string[]): boolean {
   );
 }
 
-/** Imports every image archive that is not in containerd yet (the manifest lists archive paths). */
+/**
+ * Imports every image archive that containerd has not taken in this form yet (the manifest lists
+ * archive paths; a rebuilt archive, new size or time, is imported again).
+ */
 export function importImages(l: Layout, archives: string[]): void {
   const have = new Set(
     run('ctr', [
@@ -153,7 +164,9 @@ export function importImages(l: Layout, archives: string[]): void {
   );
   for (const archive of archives) {
     const stamp = join(l.run, `imported-${archive.replace(/[^a-zA-Z0-9]/g, '_')}`);
-    if (existsSync(stamp) && have.size > 1) continue;
+    const { size, mtimeMs } = statSync(archive);
+    const form = `${size}:${mtimeMs}`;
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === form && have.size > 1) continue;
     run(
       'ctr',
       [
@@ -170,7 +183,7 @@ export function importImages(l: Layout, archives: string[]): void {
         what: `import ${archive}`,
       },
     );
-    writeFileSync(stamp, '');
+    writeFileSync(stamp, form);
   }
 }
 

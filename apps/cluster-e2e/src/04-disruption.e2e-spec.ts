@@ -17,8 +17,8 @@ import { ApiClient } from '@ordermesh/testing';
 import { ClusterAudit } from './support/audit';
 import {
   CHART,
-  helm,
-  kubectl,
+  helmAsync,
+  kubectlAsync,
   LOCAL_VALUES,
   mebibytes,
   NAMESPACE,
@@ -58,31 +58,32 @@ interface Rss {
 }
 
 /** VmRSS of PID 1 of every service container (node is PID 1), beside its memory limit. */
-function serviceRss(): Rss[] {
-  return workloadPods()
+async function serviceRss(): Promise<Rss[]> {
+  const containers = workloadPods()
     .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'service')
-    .flatMap((p) =>
-      p.spec.containers.map((c) => {
-        const status = kubectl([
-          '-n',
-          NAMESPACE,
-          'exec',
-          p.metadata.name,
-          '-c',
-          c.name,
-          '--',
-          'cat',
-          '/proc/1/status',
-        ]);
-        const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
-        return {
-          pod: p.metadata.name,
-          container: c.name,
-          rssMiB: Math.round(kib / 1024),
-          limitMiB: mebibytes(c.resources?.limits?.['memory'] ?? '0'),
-        };
-      }),
-    );
+    .flatMap((p) => p.spec.containers.map((c) => ({ p, c })));
+  return Promise.all(
+    containers.map(async ({ p, c }) => {
+      const status = await kubectlAsync([
+        '-n',
+        NAMESPACE,
+        'exec',
+        p.metadata.name,
+        '-c',
+        c.name,
+        '--',
+        'cat',
+        '/proc/1/status',
+      ]);
+      const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+      return {
+        pod: p.metadata.name,
+        container: c.name,
+        rssMiB: Math.round(kib / 1024),
+        limitMiB: mebibytes(c.resources?.limits?.['memory'] ?? '0'),
+      };
+    }),
+  );
 }
 
 describe('orders during a helm upgrade and the deletion of the order and payment pods', () => {
@@ -134,7 +135,8 @@ describe('orders during a helm upgrade and the deletion of the order and payment
       await sleep(config.warmupMs);
       const faultStartedAt = now();
       // A changed release: a new pod annotation rolls every Deployment.
-      helm([
+      // Asynchronous calls from here on: the load driver runs in this process meanwhile.
+      await helmAsync([
         'upgrade',
         RELEASE,
         CHART,
@@ -148,9 +150,9 @@ describe('orders during a helm upgrade and the deletion of the order and payment
         '--timeout',
         '10m',
       ]);
-      rss.push(serviceRss());
+      rss.push(await serviceRss());
       for (const service of ['order', 'payment'])
-        kubectl([
+        await kubectlAsync([
           '-n',
           NAMESPACE,
           'delete',
@@ -160,10 +162,17 @@ describe('orders during a helm upgrade and the deletion of the order and payment
           '--wait=false',
         ]);
       for (const service of ['order', 'payment'])
-        kubectl(['-n', NAMESPACE, 'rollout', 'status', `deploy/${service}`, '--timeout=300s']);
+        await kubectlAsync([
+          '-n',
+          NAMESPACE,
+          'rollout',
+          'status',
+          `deploy/${service}`,
+          '--timeout=300s',
+        ]);
       const recoveredAt = now();
       await sleep(config.afterRecoveryMs);
-      rss.push(serviceRss());
+      rss.push(await serviceRss());
       await driver.stop();
       const scope = { customerIds: world.customers.map((c) => c.userId), since: t0 };
       const settled = await waitForSettled(

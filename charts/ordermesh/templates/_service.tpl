@@ -663,6 +663,7 @@ spec:
     {{- range $p := $public }}{{ if eq $p.key $key }}
     {{- $c := $p.c -}}{{- $prefix := trimSuffix "/" $c.ingressPath -}}
     {{- $dest := include "ordermesh.service.routeDestinations" (dict "root" $root "name" $p.name "c" $c "port" (int $c.ports.http)) }}
+    {{- /* A zero timeout means none: Istio refuses 0s, and leaves a route without one untimed. */}}
     - name: {{ $p.name }}-reads
       match:
         - method:
@@ -673,7 +674,9 @@ spec:
           {{- end }}
       route:
         {{- $dest | nindent 8 }}
+      {{- if not (regexMatch "^0+(\\.0+)?(ms|s|m|h)$" $c.istio.timeout) }}
       timeout: {{ $c.istio.timeout }}
+      {{- end }}
       retries:
         attempts: {{ $c.istio.retries.attempts }}
         perTryTimeout: {{ $c.istio.retries.perTryTimeout }}
@@ -686,7 +689,9 @@ spec:
       {{- end }}
       route:
         {{- $dest | nindent 8 }}
+      {{- if not (regexMatch "^0+(\\.0+)?(ms|s|m|h)$" $c.istio.timeout) }}
       timeout: {{ $c.istio.timeout }}
+      {{- end }}
       retries:
         attempts: 0
     {{- end }}{{ end }}

@@ -51,8 +51,11 @@ export class PostgresModule {
             migrationsTransactionMode: 'each' as const,
             synchronize: false,
             extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 3_000 },
-            retryAttempts: 5,
-            retryDelay: 1_000,
+            // A database that comes up after the service (a fresh cluster binds the claim and
+            // initialises PostgreSQL while the pods start) is waited for, ~90 s, inside the
+            // chart's 120 s startup probe: the pod starts once instead of crash-looping.
+            retryAttempts: 45,
+            retryDelay: 2_000,
           }),
         }),
       ],

@@ -1,5 +1,5 @@
 // kubectl, helm and port-forwards against the cluster under test.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -31,6 +31,44 @@ function exec(bin: string, args: string[], input?: string): Result {
   });
   return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/**
+ * The same, without blocking this process: for calls that take long while a load driver or a
+ * port-forward of this process must keep running (helm upgrade --wait, rollout status).
+ */
+function execAsync(bin: string, args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      bin,
+      args,
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 128 * 1024 * 1024,
+        env: { ...process.env, KUBECONFIG },
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          status: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+}
+
+async function checked(what: string, args: string[], r: Promise<Result>): Promise<string> {
+  const result = await r;
+  if (result.status !== 0)
+    throw new Error(`${what} ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+export const kubectlAsync = (args: string[]): Promise<string> =>
+  checked('kubectl', args, execAsync(path.join(BIN, 'kubectl'), args));
+
+export const helmAsync = (args: string[]): Promise<string> =>
+  checked('helm', args, execAsync(path.join(BIN, 'helm'), args));
 
 export const kubectlRaw = (args: string[], input?: string): Result =>
   exec(path.join(BIN, 'kubectl'), args, input);

@@ -1,5 +1,6 @@
 // The release as its users reach it: through port-forwards to the gateway, Jaeger and Prometheus.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { kubectl, lastingForward, ROOT, type Forward } from './cluster';
 
 /** The nine services whose pods, spans and scrapes the specs look for. */
 export const SERVICES = SERVICE_NAMES;
+
+const execFileAsync = promisify(execFile);
 
 const forwards = new Map<string, Promise<Forward>>();
 
@@ -52,7 +55,8 @@ function adminPassword(): string {
 /** `tools/seed/seed.ts` against the release: the admin, a demo customer and the demo catalogue. */
 export async function seed(): Promise<void> {
   const [gw, user] = await Promise.all([forward('gateway', 8080), forward('user', 50051)]);
-  execFileSync(
+  // Asynchronous: the port-forwards are served by this process's event loop.
+  await execFileAsync(
     process.execPath,
     [
       path.join(ROOT, 'tools/seed/seed.ts'),
@@ -63,7 +67,6 @@ export async function seed(): Promise<void> {
     ],
     {
       cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
       env: {
         ...process.env,
         ORDERMESH_ADMIN_EMAIL: ADMIN.email,
