@@ -23,6 +23,8 @@ function namespacedObjects(): string[] {
 describe('helm uninstall', () => {
   it('removes every object of the release but the documented claims and Secrets', () => {
     helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '5m']);
+    // The workloads' pods are not release objects: they go after their grace period.
+    kubectl(['-n', NAMESPACE, 'wait', '--for=delete', 'pod', '--all', '--timeout=180s']);
     const left = namespacedObjects().filter(
       (o) =>
         // what Kubernetes itself puts in every namespace
