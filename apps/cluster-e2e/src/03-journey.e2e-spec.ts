@@ -60,6 +60,12 @@ describe('a customer journey through the port-forwarded gateway', () => {
     expect(created.status).toBe(201);
     productId = created.body.id;
     expect((await admin.put(`/api/v1/inventory/${productId}`, { quantity: 5 })).status).toBe(200);
+    // The price is set, not left to the product.created event's way to the pricing service.
+    const price = await admin.put(`/api/v1/prices/${productId}`, {
+      listPrice: { amountMinor: 2500, currency: 'EUR' },
+      discountBps: 0,
+    });
+    expect(price.status).toBe(200);
     customer = (await api.newCustomer('Cluster Customer')).client;
   }, 300_000);
 
@@ -70,7 +76,7 @@ describe('a customer journey through the port-forwarded gateway', () => {
       body: { items: [{ productId, quantity: 2 }], paymentMethod: 'card' },
       headers: { 'Idempotency-Key': `cluster-${traceId}`, traceparent },
     });
-    expect(placed.status).toBe(201);
+    expect({ status: placed.status, body: placed.body }).toMatchObject({ status: 201 });
     order = await finalOrder(customer, placed.body.id, 'confirmed');
     expect(await stockOf(customer, productId)).toBe(3);
   });

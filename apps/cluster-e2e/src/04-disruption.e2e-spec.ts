@@ -18,6 +18,7 @@ import { ClusterAudit } from './support/audit';
 import {
   CHART,
   helmAsync,
+  isReady,
   kubectlAsync,
   LOCAL_VALUES,
   mebibytes,
@@ -57,10 +58,15 @@ interface Rss {
   limitMiB: number;
 }
 
-/** VmRSS of PID 1 of every service container (node is PID 1), beside its memory limit. */
+/** VmRSS of PID 1 of every serving service container (node is PID 1), beside its memory limit. */
 async function serviceRss(): Promise<Rss[]> {
   const containers = workloadPods()
-    .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'service')
+    .filter(
+      (p) =>
+        p.metadata.labels?.['app.kubernetes.io/component'] === 'service' &&
+        isReady(p) &&
+        !p.metadata.deletionTimestamp,
+    )
     .flatMap((p) => p.spec.containers.map((c) => ({ p, c })));
   return Promise.all(
     containers.map(async ({ p, c }) => {

@@ -193,7 +193,13 @@ export async function lastingForward(target: string, remotePort: number): Promis
 }
 
 export interface Pod {
-  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string }[] };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string }[];
+    /** Set while the pod is being deleted (a rollout's old pod in its grace period). */
+    deletionTimestamp?: string;
+  };
   spec: {
     containers: { name: string; resources?: { limits?: Record<string, string> } }[];
   };
