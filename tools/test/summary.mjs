@@ -12,6 +12,8 @@ let skipped = 0;
 const failures = [];
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
   const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  // Other results beside the jest reports (the cluster suite's disruption.json): not counted.
+  if (typeof report.numTotalTests !== 'number') continue;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
