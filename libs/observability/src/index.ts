@@ -5,3 +5,4 @@ export * from './request-id';
 export * from './span-attributes';
 export * from './suppress-tracing';
 export * from './redaction';
+export * from './telemetry-handle';

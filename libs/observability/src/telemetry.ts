@@ -19,6 +19,7 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import { type TextMapPropagator, diag, propagation } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { RequestIdPropagator } from './request-id';
+import { registerTelemetryShutdown } from './telemetry-handle';
 
 process.env['OTEL_METRICS_EXPORTER'] ??= 'none';
 process.env['OTEL_LOGS_EXPORTER'] ??= 'none';
@@ -62,7 +63,11 @@ export const telemetry = disabled
     });
 
 telemetry?.start();
-if (telemetry) addRequestIdPropagation();
+if (telemetry) {
+  addRequestIdPropagation();
+  const sdk = telemetry;
+  registerTelemetryShutdown(() => sdk.shutdown());
+}
 
 /**
  * Puts the request id (see request-id.ts) beside the SDK's propagators from OTEL_PROPAGATORS. The
@@ -80,7 +85,5 @@ function addRequestIdPropagation(): void {
   propagation.setGlobalPropagator(new RequestIdPropagator(configured));
 }
 
-/** Flushes buffered spans; called by graceful shutdown after the app has closed. */
-export async function shutdownTelemetry(): Promise<void> {
-  await telemetry?.shutdown().catch(() => undefined);
-}
+/** Flushes buffered spans; graceful shutdown calls it (through ./telemetry-handle) after the app closed. */
+export { shutdownTelemetry } from './telemetry-handle';

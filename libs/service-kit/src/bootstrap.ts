@@ -2,7 +2,8 @@ import type { INestApplication, NestApplicationOptions, Type } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import type { GrpcApi } from '@ordermesh/contracts';
 import type { GrpcOptions } from '@nestjs/microservices';
-import { shutdownTelemetry } from '@ordermesh/observability/telemetry';
+// Not '@ordermesh/observability/telemetry': importing the preload starts the SDK (telemetry-handle.ts).
+import { shutdownTelemetry } from '@ordermesh/observability';
 import { Logger } from 'nestjs-pino';
 import { SERVICE_CONFIG } from './config/config.module';
 import type { BaseEnv } from './config/env';
