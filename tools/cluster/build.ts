@@ -166,6 +166,14 @@ export function buildBinaries(l: Layout, v: Versions): void {
     ldflags: '-s -w',
     cgo: false,
   });
+  goBinaries(l, {
+    module: 'metrics-server',
+    pkgs: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+    outs: ['metrics-server'],
+    version: v.metricsServer,
+    ldflags: `-s -w -X k8s.io/client-go/pkg/version.gitVersion=${v.metricsServer}`,
+    cgo: false,
+  });
   buildPause(l, v);
 }
 
@@ -251,6 +259,12 @@ export function systemImages(l: Layout, v: Versions): SystemImage[] {
       files: [[join(l.bin, 'local-path-provisioner'), '/usr/local/bin/local-path-provisioner']],
       entrypoint: [],
       path: '/usr/local/bin',
+    },
+    {
+      ref: `ordermesh.local/metrics-server:${v.metricsServer}`,
+      files: [[join(l.bin, 'metrics-server'), '/metrics-server']],
+      entrypoint: ['/metrics-server'],
+      user: '65534:65534',
     },
     {
       ref: 'ordermesh.local/busybox:debian',

@@ -63,6 +63,15 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
         `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
         // The node name does not resolve: reach the kubelet by its InternalIP.
         '--kubelet-preferred-address-types=InternalIP',
+        // The aggregation layer, for metrics-server's metrics.k8s.io (the HPA's CPU readings).
+        `--requestheader-client-ca-file=${pki('ca.crt')}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
+        `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
+        '--enable-aggregator-routing=true',
         '--authorization-mode=Node,RBAC',
         '--enable-admission-plugins=NodeRestriction',
         `--service-account-issuer=https://kubernetes.default.svc.${NET.clusterDomain}`,
@@ -146,5 +155,12 @@ export function daemons(l: Layout, tokens: Tokens): Daemon[] {
  * No `-T`: Debian 12's busybox-static 1.35 wget segfaults with it; nsSucceeds bounds the wait.
  */
 function healthz(port: number): boolean {
-  return nsSucceeds(['busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}/healthz`]);
+  return nsSucceeds([
+    'busybox',
+    'wget',
+    '-q',
+    '-O',
+    '/dev/null',
+    `http://127.0.0.1:${port}/healthz`,
+  ]);
 }

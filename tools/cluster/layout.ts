@@ -85,6 +85,7 @@ export interface Versions {
   kubernetes: string;
   coredns: string;
   localPathProvisioner: string;
+  metricsServer: string;
   istioApi: string;
 }
 
@@ -99,6 +100,7 @@ export function versions(repo: string = REPO_ROOT): Versions {
     kubernetes: need('KUBERNETES_VERSION'),
     coredns: need('COREDNS_VERSION'),
     localPathProvisioner: need('LOCAL_PATH_PROVISIONER_VERSION'),
+    metricsServer: need('METRICS_SERVER_VERSION'),
     istioApi: need('ISTIO_API_VERSION'),
   };
 }

@@ -61,7 +61,7 @@ function signed(l: Layout, name: string, subject: string, ext: string): void {
   );
 }
 
-/** Creates the CA, the apiserver's serving and kubelet-client certificates, the service-account key pair and the tokens. */
+/** Creates the CA, the apiserver's serving, kubelet-client and front-proxy certificates, the service-account key pair and the tokens. */
 export function ensurePki(l: Layout): Tokens {
   mkdirSync(l.pki, { recursive: true, mode: 0o700 });
   const tokensFile = join(l.pki, 'tokens.json');
@@ -94,6 +94,10 @@ export function ensurePki(l: Layout): Tokens {
       '/CN=kube-apiserver-kubelet-client',
       'extendedKeyUsage=clientAuth\n',
     );
+  // The aggregation layer (metrics-server): the apiserver proxies to it with this certificate,
+  // which the extension server trusts by its CN only (--requestheader-allowed-names).
+  if (!existsSync(join(l.pki, 'front-proxy-client.crt')))
+    signed(l, 'front-proxy-client', '/CN=front-proxy-client', 'extendedKeyUsage=clientAuth\n');
   if (!existsSync(join(l.pki, 'sa.key'))) {
     openssl(['genrsa', '-out', join(l.pki, 'sa.key'), '2048'], 'service-account key');
     openssl(

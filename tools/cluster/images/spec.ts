@@ -75,7 +75,8 @@ function goModuleVersion(repo: string, goMod: string, module: string): string {
 /** Prometheus 3.x.y is published as the Go module version v0.(300+x).y. */
 export function prometheusRelease(moduleVersion: string): string {
   const m = /^0\.3(\d\d)\.(\d+)$/.exec(moduleVersion);
-  if (!m) throw new Error(`github.com/prometheus/prometheus v${moduleVersion} is not a 3.x release`);
+  if (!m)
+    throw new Error(`github.com/prometheus/prometheus v${moduleVersion} is not a 3.x release`);
   return `3.${Number(m[1])}.${m[2]}`;
 }
 

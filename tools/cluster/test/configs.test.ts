@@ -21,6 +21,7 @@ const v = {
   kubernetes: 'v1.33.13',
   coredns: 'v1.14.7',
   localPathProvisioner: 'v0.0.30',
+  metricsServer: 'v0.8.0',
   istioApi: 'v1.32.0',
 };
 
@@ -130,6 +131,10 @@ describe('versions', () => {
       requiredVersion(mod('local-path-provisioner'), 'github.com/rancher/local-path-provisioner'),
       v.localPathProvisioner,
     );
+    assert.equal(
+      requiredVersion(mod('metrics-server'), 'sigs.k8s.io/metrics-server'),
+      v.metricsServer,
+    );
   });
 
   it('stamps the release version into the binaries (the chart checks kubeVersion)', () => {
@@ -148,9 +153,11 @@ describe('versions', () => {
       kubernetes: 'v1',
       coredns: 'v1.14.7',
       localPathProvisioner: 'v0',
+      metricsServer: 'v0.8.0',
       istioApi: 'v1',
     });
     assert.equal(imgs.find((i) => i.ref.includes('coredns'))!.user, '65532:65532');
+    assert.equal(imgs.find((i) => i.ref.includes('metrics-server'))!.user, '65534:65534');
   });
 });
 
