@@ -101,6 +101,7 @@ describe('a customer journey through the port-forwarded gateway', () => {
 
   it("the order's trace in the release's Jaeger has spans of all nine services", async () => {
     const jaeger = await forward('jaeger', 16686);
+    let seen: string[] = [];
     const services = await waitFor(
       async () => {
         const r = await fetch(`${jaeger.url}/api/traces/${traceId}`, {
@@ -113,10 +114,13 @@ describe('a customer journey through the port-forwarded gateway', () => {
         const names = new Set(
           Object.values(body.data[0]?.processes ?? {}).map((p) => p.serviceName),
         );
-        return SERVICES.every((s) => names.has(s)) ? [...names].sort() : undefined;
+        seen = [...names].sort();
+        return SERVICES.every((s) => names.has(s)) ? seen : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 2_000, what: `trace ${traceId} with every service` },
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; services in it: ${seen.join(', ') || 'none'}`);
+    });
     expect(services).toEqual(expect.arrayContaining([...SERVICES]));
   });
 

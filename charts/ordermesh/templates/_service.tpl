@@ -330,6 +330,9 @@ spec:
         target:
           type: Utilization
           averageUtilization: {{ .c.autoscaling.targetCPUUtilizationPercentage }}
+  behavior:
+    scaleUp:
+      stabilizationWindowSeconds: {{ .c.autoscaling.scaleUpStabilizationSeconds }}
 {{- end -}}
 
 {{- define "ordermesh.service.pdb" -}}

@@ -190,6 +190,8 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
           name,
         });
         expect(dep.spec.replicas).toBeUndefined();
+        // A Node process's start-up burst is not load: scale up only on load held a while.
+        expect(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds).toBeGreaterThanOrEqual(30);
       } else {
         expect(dep.spec.replicas).toBeGreaterThanOrEqual(1);
       }
@@ -298,6 +300,17 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
           }),
         );
       }
+    });
+
+    it('no route has a zero timeout (Istio refuses it; a route without one is untimed)', () => {
+      const timeouts = ofKind(objs, 'VirtualService').flatMap((vs: any) =>
+        (vs.spec.http ?? [])
+          .map((route: any) => route.timeout)
+          .filter((t: unknown) => t !== undefined),
+      );
+      expect(
+        timeouts.filter((t: string) => !/^(\d+(\.\d+)?)(ms|s|m|h)$/.test(t) || parseFloat(t) === 0),
+      ).toEqual([]);
     });
 
     it('Istio: STRICT mTLS, namespace allow-nothing, ingress Gateway + one VirtualService: /api → gateway, / → storefront', () => {
