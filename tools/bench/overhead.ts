@@ -99,7 +99,7 @@ async function scrapeUpdates(p: Platform): Promise<number> {
   const services = p.connectionInfo().services;
   let total = 0;
   for (const name of SERVICE_NAMES) {
-    const response = await fetch(`${services[name]!.http}/metrics`);
+    const response = await fetch(`${services[name]!.management}/metrics`);
     total += metricUpdates(await response.text(), RUNTIME_METRICS);
   }
   return total;

@@ -59,6 +59,7 @@ import {
   getService,
   INFRA_NAMES,
   mainPort,
+  managementPort,
   port,
   portsOf,
   maskEnv,
@@ -121,7 +122,8 @@ export interface ConnectionInfo {
   redis: { url: string };
   jaeger: { ui: string; otlpHttp: string; otlpGrpc: string };
   prometheus: { url: string };
-  services: Record<string, { http: string; grpc?: string }>;
+  /** `management`: readiness and metrics (the HTTP port itself for the internal services). */
+  services: Record<string, { http: string; management: string; grpc?: string }>;
 }
 
 const INFRA_DRIVERS: Record<string, Driver> = {
@@ -806,6 +808,7 @@ export class Platform {
       const p = portsOf(this.portMap, svc);
       services[svc] = {
         http: `http://127.0.0.1:${p.http}`,
+        management: `http://127.0.0.1:${managementPort(this.portMap, svc)}`,
         ...(p.grpc ? { grpc: `127.0.0.1:${p.grpc}` } : {}),
       };
     }

@@ -1,5 +1,12 @@
 // Config files and command lines of the infrastructure, as pure functions (render.test.ts).
-import { port, portsOf, replicasOf, SERVICE_NAMES, type PortMap } from './topology.ts';
+import {
+  managementPort,
+  port,
+  portsOf,
+  replicasOf,
+  SERVICE_NAMES,
+  type PortMap,
+} from './topology.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Kafka (KRaft, one node acting as broker and controller)
@@ -238,7 +245,7 @@ export function prometheusConfig(opts: {
     static_configs:
 ${replicasOf(opts.ports, s)
   .map(
-    (r) => `      - targets: ['127.0.0.1:${port(opts.ports, r, 'http')}']
+    (r) => `      - targets: ['127.0.0.1:${managementPort(opts.ports, r)}']
         labels:
           service: ${s}
           pod: '${r}'`,

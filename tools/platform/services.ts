@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from './context.ts';
 import { httpOk } from './probes.ts';
-import { getService, parseReplicaName, port, serviceEnv } from './topology.ts';
+import { getService, managementPort, parseReplicaName, port, serviceEnv } from './topology.ts';
 
 export function serviceMain(repo: string, service: string): string {
   return join(repo, 'dist', 'apps', service, 'src', 'main.js');
@@ -48,13 +48,15 @@ export function serviceDriver(name: string): Driver {
         env,
       };
     },
-    ready: (ctx) => httpOk(`http://127.0.0.1:${port(ctx.ports, name, 'http')}/health/ready`),
+    ready: (ctx) => httpOk(`http://127.0.0.1:${managementPort(ctx.ports, name)}/health/ready`),
     dataDirs: () => [],
     endpoints(ctx) {
       const out: Record<string, string> = {
         http: `http://127.0.0.1:${port(ctx.ports, name, 'http')}`,
       };
       if (def.grpc) out.grpc = `127.0.0.1:${port(ctx.ports, name, 'grpc')}`;
+      if (def.ports.management)
+        out.management = `http://127.0.0.1:${managementPort(ctx.ports, name)}`;
       return out;
     },
   };

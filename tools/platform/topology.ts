@@ -117,9 +117,11 @@ function svc(
   store: ServiceStore,
   dependsOn: string[],
   redisDb?: number,
+  management?: number,
 ): ServiceDef {
   const ports: Record<string, number> = { http };
   if (grpc !== null) ports.grpc = grpc;
+  if (management !== undefined) ports.management = management;
   const storeDeps = store === 'none' ? [] : [store === 'mongodb' ? 'ferretdb' : store, 'kafka'];
   return {
     name,
@@ -132,6 +134,14 @@ function svc(
     description: `${name} service`,
   };
 }
+
+/**
+ * The management ports (readiness, metrics) of the public services: their HTTP port is the public
+ * one, so Prometheus and the readiness checks use these instead, and the HTTP port answers only
+ * `GET /health/live` (libs/service-kit health/management.ts). 949x: clear of the services' 94x1–94x8
+ * HTTP ports and their replicas'. The internal services keep everything on their HTTP port.
+ */
+const MANAGEMENT_PORTS = { gateway: 9490, storefront: 9491 } as const;
 
 const SERVICES: readonly ServiceDef[] = [
   svc('user', 50051, 9401, 'postgres', []),
@@ -156,8 +166,9 @@ const SERVICES: readonly ServiceDef[] = [
     'redis',
     ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'],
     0,
+    MANAGEMENT_PORTS.gateway,
   ),
-  svc('storefront', null, 8081, 'none', ['gateway']),
+  svc('storefront', null, 8081, 'none', ['gateway'], undefined, MANAGEMENT_PORTS.storefront),
 ];
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
@@ -365,6 +376,12 @@ export function port(ports: PortMap, component: string, key: string): number {
   return v;
 }
 
+/** Where a service answers readiness and metrics: its management port, else its HTTP port. */
+export function managementPort(ports: PortMap, component: string): number {
+  const p = portsOf(ports, component);
+  return p.management ?? port(ports, component, 'http');
+}
+
 export function mainPort(ports: PortMap, component: string): number {
   const v = Object.values(portsOf(ports, component))[0];
   if (v === undefined) throw new Error(`component "${component}" has no port`);
@@ -472,6 +489,7 @@ export function serviceEnv(
     HTTP_PORT: String(port(ports, component, 'http')),
   };
   if (def.grpc) env.GRPC_PORT = String(port(ports, component, 'grpc'));
+  if (def.ports.management) env.MANAGEMENT_PORT = String(port(ports, component, 'management'));
   env.SHUTDOWN_TIMEOUT_MS = '10000';
   env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
   for (const s of SERVICES) {
@@ -549,6 +567,9 @@ function storefrontEnv(
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     HTTP_PORT: String(port(ports, service, 'http')),
+    ...(getService(service).ports.management
+      ? { MANAGEMENT_PORT: String(port(ports, service, 'management')) }
+      : {}),
     SHUTDOWN_TIMEOUT_MS: '10000',
     GATEWAY_URL: `http://127.0.0.1:${port(ports, 'gateway', 'http')}/api/v1`,
     TRACE_URL_TEMPLATE: traceUrlTemplate(profile, ports),

@@ -36,6 +36,12 @@
 {{- toYaml (dict "items" $out) -}}
 {{- end -}}
 
+{{/* Where a service answers readiness, metrics and the kubelet's probes: its management port
+     (ports.management, in no Service and never behind the ingress), else its HTTP port. */}}
+{{- define "ordermesh.managementPort" -}}
+{{- ternary (int .ports.management) (int .ports.http) (gt (int .ports.management) 0) -}}
+{{- end -}}
+
 {{- define "ordermesh.service.serviceAccount" -}}
 ---
 apiVersion: v1
@@ -72,6 +78,7 @@ automountServiceAccountToken: false
 {{- $_ := set $plain "OTEL_TRACES_EXPORTER" "none" -}}
 {{- end -}}
 {{- if gt (int $c.ports.grpc) 0 }}{{ $_ := set $plain "GRPC_PORT" (toString $c.ports.grpc) }}{{ end -}}
+{{- if gt (int $c.ports.management) 0 }}{{ $_ := set $plain "MANAGEMENT_PORT" (toString $c.ports.management) }}{{ end -}}
 {{- if $c.uses.kafka }}{{ $_ := set $plain "KAFKA_BROKERS" (include "ordermesh.kafka.brokers" $root) }}{{ end -}}
 {{- range (include "ordermesh.callees" . | fromYaml).items -}}
 {{- $_ := set $plain (printf "%s_GRPC_ADDR" (upper .callee)) (include "ordermesh.grpcTarget" (dict "root" $root "name" .callee "port" .port)) -}}
@@ -148,6 +155,7 @@ automountServiceAccountToken: false
 {{- $image := $c.image -}}
 {{- if and $canary $c.canary.image.tag }}{{ $image = merge (dict "tag" $c.canary.image.tag "digest" "") $c.image }}{{ end -}}
 {{- $tag := $image.tag | default $root.Chart.AppVersion -}}
+{{- $probePort := ternary "management" "http" (gt (int $c.ports.management) 0) -}}
 {{- $graceSeconds := add (int $c.preStopSleepSeconds) (div (add (int $c.shutdownTimeoutMs) 999) 1000) 5 -}}
 ---
 apiVersion: apps/v1
@@ -179,7 +187,7 @@ spec:
         {{- include "ordermesh.meshLabels" (dict "root" $root "name" .name "track" $track) | nindent 8 }}
       annotations:
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $c.ports.http | quote }}
+        prometheus.io/port: {{ include "ordermesh.managementPort" $c | quote }}
         prometheus.io/path: /metrics
         {{- with include "ordermesh.sidecarAnnotations" $root | trim }}{{ . | nindent 8 }}{{ end }}
         {{- with $c.podAnnotations }}
@@ -214,6 +222,11 @@ spec:
               containerPort: {{ $c.ports.grpc }}
               protocol: TCP
             {{- end }}
+            {{- if gt (int $c.ports.management) 0 }}
+            - name: management
+              containerPort: {{ $c.ports.management }}
+              protocol: TCP
+            {{- end }}
           env:
             {{- include "ordermesh.service.env" . | nindent 12 }}
           startupProbe:
@@ -223,7 +236,7 @@ spec:
             {{- else }}
             httpGet:
               path: /health/live
-              port: http
+              port: {{ $probePort }}
             {{- end }}
             periodSeconds: 2
             timeoutSeconds: 2
@@ -231,14 +244,14 @@ spec:
           livenessProbe:
             httpGet:
               path: /health/live
-              port: http
+              port: {{ $probePort }}
             periodSeconds: 10
             timeoutSeconds: 2
             failureThreshold: 3
           readinessProbe:
             httpGet:
               path: /health/ready
-              port: http
+              port: {{ $probePort }}
             periodSeconds: 5
             timeoutSeconds: 2
             failureThreshold: 2
@@ -403,7 +416,7 @@ spec:
     - from:
         - {{- include "ordermesh.peer" (dict "root" $root "name" "prometheus") | nindent 10 }}
       ports:
-        - port: {{ $c.ports.http }}
+        - port: {{ include "ordermesh.managementPort" $c }}
           protocol: TCP
         {{- if $V.istio.enabled }}
         - port: 15020

@@ -247,7 +247,8 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     }
     // everyone sends OTLP to Jaeger and is scraped by Prometheus
     expect(egress.get('jaeger')).toEqual([4317, 4318]);
-    expect(peers(np.spec.ingress, 'from').get('prometheus')).toEqual([v.ports.http, 15020].sort());
+    const scraped = v.ports.management || v.ports.http;
+    expect(peers(np.spec.ingress, 'from').get('prometheus')).toEqual([scraped, 15020].sort());
     expect(
       find(objs, 'NetworkPolicy', 'prometheus')!.spec.egress.some((r: any) =>
         selects(r.to[0]?.podSelector?.matchLabels, labelsOf(svc)),
@@ -255,10 +256,10 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     ).toBe(true);
   });
 
-  it('Prometheus scrapes it (pod annotations on the HTTP port)', () => {
+  it('Prometheus scrapes it (pod annotations on the management port, else the HTTP port)', () => {
     expect(podMeta(dep).annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
-      'prometheus.io/port': String(v.ports.http),
+      'prometheus.io/port': String(v.ports.management || v.ports.http),
       'prometheus.io/path': '/metrics',
     });
   });

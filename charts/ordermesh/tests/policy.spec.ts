@@ -142,8 +142,14 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       const { container: c } = component(svc, objs);
       const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
       expect(ports['http']).toBe(v.ports.http);
-      expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-      expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      // A service with a management port is probed there (issue 13, category 6).
+      const probePort = v.ports.management ? 'management' : 'http';
+      expect(ports['management']).toBe(v.ports.management || undefined);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: probePort });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: probePort });
+      if (!v.ports.grpc) {
+        expect(c.startupProbe.httpGet).toEqual({ path: '/health/live', port: probePort });
+      }
       if (v.ports.grpc) {
         expect(ports['grpc']).toBe(v.ports.grpc);
         expect(c.startupProbe.grpc).toEqual({ port: v.ports.grpc });
@@ -161,6 +167,30 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       }
     },
   );
+
+  it('the management port (readiness, metrics) is in no Service and reachable only by Prometheus', () => {
+    const managed = SERVICES.filter((svc) => values().components[svc].ports.management > 0);
+    // Both public services have one: their HTTP port is what the ingress exposes.
+    expect(managed.sort()).toEqual(['gateway', 'storefront']);
+    for (const svc of managed) {
+      const port = values().components[svc].ports.management;
+      const { env } = component(svc, objs);
+      expect([svc, env['MANAGEMENT_PORT']]).toEqual([svc, String(port)]);
+      for (const service of ofKind(objs, 'Service')) {
+        const exposed = service.spec.ports.filter(
+          (p: any) => p.port === port || p.targetPort === port || p.targetPort === 'management',
+        );
+        expect([service.metadata.name, exposed]).toEqual([service.metadata.name, []]);
+      }
+      const np = find(objs, 'NetworkPolicy', svc);
+      if (!np) continue; // networkPolicy.enabled=false
+      const scraper = find(objs, 'Deployment', 'prometheus') ? ['prometheus'] : [];
+      const reach = np.spec.ingress
+        .filter((rule: any) => rule.ports.some((p: any) => p.port === port))
+        .map((rule: any) => rule.from[0]?.podSelector?.matchLabels?.['app.kubernetes.io/name']);
+      expect([svc, reach]).toEqual([svc, scraper]);
+    }
+  });
 
   it('services drain before SIGTERM: preStop sleep and terminationGracePeriodSeconds cover SHUTDOWN_TIMEOUT_MS', () => {
     for (const dep of ofKind(objs, 'Deployment').filter((d) =>

@@ -3,13 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import type { GrpcApi } from '@ordermesh/contracts';
 import type { GrpcOptions } from '@nestjs/microservices';
 // Not '@ordermesh/observability/telemetry': importing the preload starts the SDK (telemetry-handle.ts).
-import { shutdownTelemetry } from '@ordermesh/observability';
+import { Metrics, shutdownTelemetry } from '@ordermesh/observability';
 import { Logger } from 'nestjs-pino';
 import { SERVICE_CONFIG } from './config/config.module';
 import type { BaseEnv } from './config/env';
 import { ConfigError } from './config/env';
 import { faultInjectionEnabled } from './fault/fault.module';
 import { grpcServerOptions } from './grpc/server';
+import {
+  type ManagementServer,
+  publicOperationalPaths,
+  startManagementServer,
+} from './health/management';
 import { Readiness } from './health/readiness';
 
 export interface ServiceDefinition {
@@ -39,6 +44,8 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
     });
     app.useLogger(app.get(Logger));
     const config = app.get<BaseEnv & { GRPC_PORT?: number }>(SERVICE_CONFIG);
+    // With a management port, readiness and metrics leave the HTTP port (before any other handler).
+    if (config.MANAGEMENT_PORT) app.use(publicOperationalPaths());
     const faults = Boolean(definition.grpc) && faultInjectionEnabled();
     if (definition.grpc) {
       if (!config.GRPC_PORT) throw new ConfigError(['GRPC_PORT is required']);
@@ -60,10 +67,21 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
     }
     await definition.configureHttp?.(app);
     await app.listen(config.HTTP_PORT, config.HOST);
-    installShutdown(app, config.SHUTDOWN_TIMEOUT_MS);
+    const management = config.MANAGEMENT_PORT
+      ? await startManagementServer({
+          host: config.HOST,
+          port: config.MANAGEMENT_PORT,
+          readiness: app.get(Readiness),
+          metrics: app.get(Metrics),
+        })
+      : undefined;
+    installShutdown(app, config.SHUTDOWN_TIMEOUT_MS, management);
     app
       .get(Logger)
-      .log({ http: config.HTTP_PORT, grpc: config.GRPC_PORT }, `${definition.name} started`);
+      .log(
+        { http: config.HTTP_PORT, grpc: config.GRPC_PORT, management: config.MANAGEMENT_PORT },
+        `${definition.name} started`,
+      );
     if (faults) {
       app
         .get(Logger)
@@ -80,7 +98,11 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
   }
 }
 
-function installShutdown(app: INestApplication, timeoutMs: number): void {
+function installShutdown(
+  app: INestApplication,
+  timeoutMs: number,
+  management: ManagementServer | undefined,
+): void {
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -95,6 +117,8 @@ function installShutdown(app: INestApplication, timeoutMs: number): void {
     deadline.unref();
     try {
       await app.close();
+      // Last: readiness answers 503 (not a refused connection) while the app drains.
+      await management?.close();
       await shutdownTelemetry();
       process.exit(0);
     } catch (error) {

@@ -15,3 +15,4 @@ export * from './grpc/health-probe';
 export * from './http/deadline.middleware';
 export * from './grpc/error.interceptor';
 export * from './grpc/input.interceptor';
+export * from './health/management';

@@ -109,7 +109,9 @@ describe('prometheus', () => {
       assert.ok(y.includes(`job_name: ${s}\n`), s);
       assert.ok(y.includes(`service: ${s}\n`), s);
     }
-    assert.ok(y.includes("targets: ['127.0.0.1:8080']"));
+    // The gateway's metrics are on its management port, never on the public one.
+    assert.ok(y.includes("targets: ['127.0.0.1:9490']"));
+    assert.ok(!y.includes("targets: ['127.0.0.1:8080']"));
     assert.ok(y.includes("targets: ['127.0.0.1:9405']"));
   });
 

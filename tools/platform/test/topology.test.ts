@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import {
   allPorts,
   checkReplicas,
   COMPONENTS,
   EPHEMERAL_PORTS,
   grpcTarget,
+  managementPort,
   maskEnv,
   MAX_REPLICAS,
   parseReplicaName,
@@ -253,6 +256,17 @@ describe('service environment', () => {
     assert.equal(testShop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:26686/trace/{traceId}');
   });
 
+  it('gives the public services a management port (readiness, metrics); the others keep HTTP', () => {
+    const dev = resolvePorts('dev', {});
+    const test = resolvePorts('test', {});
+    assert.equal(serviceEnv('gateway', 'dev', dev, secrets, {}).MANAGEMENT_PORT, '9490');
+    assert.equal(serviceEnv('storefront', 'dev', dev, secrets, {}).MANAGEMENT_PORT, '9491');
+    assert.equal(serviceEnv('gateway', 'test', test, secrets, {}).MANAGEMENT_PORT, '19490');
+    assert.equal(managementPort(test, 'gateway'), 19490);
+    assert.equal(serviceEnv('order', 'dev', dev, secrets, {}).MANAGEMENT_PORT, undefined);
+    assert.equal(managementPort(dev, 'order'), 9405);
+  });
+
   it('lets only the test profile trust loopback proxies with the client address', () => {
     const test = resolvePorts('test', {});
     assert.equal(serviceEnv('gateway', 'test', test, secrets, {}).TRUSTED_PROXIES, 'loopback');
@@ -389,5 +403,22 @@ describe('replicas', () => {
     for (const key of ['DATABASE_URL', 'KAFKA_BROKERS', 'INVENTORY_GRPC_ADDR', 'JWT_SECRET'])
       assert.equal(second[key], first[key], key);
     assert.throws(() => serviceEnv('inventory#3', 'test', ports, secrets, {}), /no port|unknown/);
+  });
+});
+
+describe('the chart', () => {
+  it('gives every service the ports of the dev profile (one table: topology.ts)', () => {
+    const values = parse(
+      readFileSync(new URL('../../../charts/ordermesh/values.yaml', import.meta.url), 'utf8'),
+    ) as { components: Record<string, { ports: Record<string, number> }> };
+    const dev = resolvePorts('dev', {});
+    for (const service of SERVICE_NAMES) {
+      const chart = values.components[service]?.ports ?? {};
+      const local = dev[service] ?? {};
+      for (const key of new Set([...Object.keys(local), ...Object.keys(chart)])) {
+        // The chart spells "none" as 0 (grpc: 0, management: 0).
+        assert.equal(chart[key] || undefined, local[key], `${service}.${key}`);
+      }
+    }
   });
 });

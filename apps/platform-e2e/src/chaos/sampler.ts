@@ -46,10 +46,12 @@ export class Sampler {
   private async sample(): Promise<void> {
     const at = this.now();
     await Promise.all(
-      Object.entries(connection.services).map(async ([service, { http }]) => {
+      Object.entries(connection.services).map(async ([service, { management }]) => {
         let states: Map<string, BreakerSample['state']>;
         try {
-          const response = await fetch(`${http}/metrics`, { signal: AbortSignal.timeout(3_000) });
+          const response = await fetch(`${management}/metrics`, {
+            signal: AbortSignal.timeout(3_000),
+          });
           states = parseBreakerStates(await response.text());
           this.misses.set(service, 0);
         } catch {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@ordermesh/testing';
 import { admin, anonymous, type ProductView } from '../support/fixtures';
+import { connection } from '../support/connection-env';
 
 describe('vertical slice: gateway → user and product over gRPC', () => {
   it('registers a customer, logs in and reads the profile back', async () => {
@@ -88,11 +89,13 @@ describe('vertical slice: gateway → user and product over gRPC', () => {
     // on a busy machine.
     const ready = await waitFor(
       async () => {
-        const response = await anonymous().get<{
+        // On the management port: the public one does not tell (management-port.e2e-spec.ts).
+        const response = await fetch(`${connection.services['gateway']!.management}/health/ready`);
+        const body = (await response.json()) as {
           status: string;
           checks: Record<string, { status: string }>;
-        }>('/health/ready');
-        return response.status === 200 ? response.body : undefined;
+        };
+        return response.status === 200 ? body : undefined;
       },
       { timeoutMs: 15_000, what: 'the gateway ready' },
     );

@@ -12,7 +12,8 @@ export interface Connection {
   redis: { url: string };
   jaeger: { ui: string };
   prometheus: { url: string };
-  services: Record<string, { http: string; grpc?: string }>;
+  /** `management`: where readiness and metrics answer (the HTTP port of the internal services). */
+  services: Record<string, { http: string; management: string; grpc?: string }>;
 }
 
 export const connection: Connection = JSON.parse(readFileSync(CONNECTION_FILE, 'utf8'));

@@ -9,9 +9,9 @@ import { findLeaks, knownSecrets } from './log-leaks';
  */
 async function assertNoServerErrors(): Promise<void> {
   const { services } = JSON.parse(readFileSync(CONNECTION_FILE, 'utf8')) as {
-    services: Record<string, { http: string }>;
+    services: Record<string, { management: string }>;
   };
-  const text = await (await fetch(`${services['gateway']!.http}/metrics`)).text();
+  const text = await (await fetch(`${services['gateway']!.management}/metrics`)).text();
   const offending = text
     .split('\n')
     .filter((line) => line.startsWith('ordermesh_http_server_duration_seconds_count{'))

@@ -35,6 +35,10 @@ export async function startServiceProcess(options: {
 }): Promise<ServiceProcess> {
   const httpPort = await freePort();
   const grpcPort = await freePort();
+  // A second gateway or storefront beside the platform's own: a management port of its own too.
+  const management = options.env['MANAGEMENT_PORT']
+    ? { MANAGEMENT_PORT: String(await freePort()) }
+    : {};
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [options.entry], {
     cwd: options.cwd,
@@ -43,6 +47,7 @@ export async function startServiceProcess(options: {
       ...options.env,
       HTTP_PORT: String(httpPort),
       GRPC_PORT: String(grpcPort),
+      ...management,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

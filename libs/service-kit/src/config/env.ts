@@ -72,6 +72,11 @@ export const baseEnvSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: env.port(),
+  /**
+   * Readiness, metrics and liveness on a port of their own (./health/management.ts); the HTTP
+   * port then answers only the bare liveness of them. Unset: all three on HTTP_PORT.
+   */
+  MANAGEMENT_PORT: env.port().optional(),
   SHUTDOWN_TIMEOUT_MS: env.durationMs(10_000),
 });
 
