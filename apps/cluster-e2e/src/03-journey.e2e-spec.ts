@@ -117,7 +117,7 @@ describe('a customer journey through the port-forwarded gateway', () => {
         seen = [...names].sort();
         return SERVICES.every((s) => names.has(s)) ? seen : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 2_000, what: `trace ${traceId} with every service` },
+      { timeoutMs: 240_000, intervalMs: 2_000, what: `trace ${traceId} with every service` },
     ).catch((error: Error) => {
       throw new Error(`${error.message}; services in it: ${seen.join(', ') || 'none'}`);
     });
