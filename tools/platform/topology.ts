@@ -486,6 +486,8 @@ export function serviceEnv(
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
+    // Every server on loopback only (the services' default too): nothing local is on the network.
+    HOST: '127.0.0.1',
     HTTP_PORT: String(port(ports, component, 'http')),
   };
   if (def.grpc) env.GRPC_PORT = String(port(ports, component, 'grpc'));

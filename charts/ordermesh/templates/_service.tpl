@@ -59,6 +59,7 @@ automountServiceAccountToken: false
 {{- $root := .root -}}{{- $c := .c -}}{{- $V := .root.Values -}}
 {{- $plain := dict
   "NODE_ENV" "production"
+  "HOST" "0.0.0.0"
   "LOG_LEVEL" $c.logLevel
   "HTTP_PORT" (toString $c.ports.http)
   "SHUTDOWN_TIMEOUT_MS" (toString (int $c.shutdownTimeoutMs))

@@ -139,8 +139,10 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
     'service %s: HTTP health probes, gRPC probe on the grpc port, ports named http/grpc',
     (svc) => {
       const v = values().components[svc];
-      const { container: c } = component(svc, objs);
+      const { container: c, env } = component(svc, objs);
       const ports = Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]));
+      // In a pod the servers answer on the pod's address; the services' own default is loopback.
+      expect(env['HOST']).toBe('0.0.0.0');
       expect(ports['http']).toBe(v.ports.http);
       // A service with a management port is probed there (issue 13, category 6).
       const probePort = v.ports.management ? 'management' : 'http';

@@ -256,6 +256,19 @@ describe('service environment', () => {
     assert.equal(testShop.TRACE_URL_TEMPLATE, 'http://127.0.0.1:26686/trace/{traceId}');
   });
 
+  it('binds every service to loopback (HOST), the storefront included', () => {
+    for (const profile of ['dev', 'test'] as const) {
+      const ports = resolvePorts(profile, {});
+      for (const s of SERVICE_NAMES) {
+        assert.equal(
+          serviceEnv(s, profile, ports, secrets, {}).HOST,
+          '127.0.0.1',
+          `${profile} ${s}`,
+        );
+      }
+    }
+  });
+
   it('gives the public services a management port (readiness, metrics); the others keep HTTP', () => {
     const dev = resolvePorts('dev', {});
     const test = resolvePorts('test', {});

@@ -50,3 +50,14 @@ describe('parseEnv', () => {
     expect(parseEnv(z.object({ A: z.string() }), { A: 'x' })).toEqual({ A: 'x' });
   });
 });
+
+describe('HOST', () => {
+  it('is loopback unless set: a service started by hand is not on the network', () => {
+    expect(parseEnv(grpcServiceEnvSchema, { HTTP_PORT: '1', GRPC_PORT: '2' }).HOST).toBe(
+      '127.0.0.1',
+    );
+    expect(
+      parseEnv(grpcServiceEnvSchema, { HTTP_PORT: '1', GRPC_PORT: '2', HOST: '0.0.0.0' }).HOST,
+    ).toBe('0.0.0.0');
+  });
+});

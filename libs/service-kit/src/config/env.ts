@@ -70,7 +70,12 @@ export const env = {
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
+  /**
+   * The address every server of the service binds (HTTP, gRPC, management). Loopback unless told
+   * otherwise: a service started by hand is never reachable from the network; the chart sets
+   * 0.0.0.0 (a pod's servers must answer on the pod's address).
+   */
+  HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: env.port(),
   /**
    * Readiness, metrics and liveness on a port of their own (./health/management.ts); the HTTP
