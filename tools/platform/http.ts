@@ -3,6 +3,8 @@
 export interface JsonResponse<T> {
   status: number;
   body: T;
+  /** Seconds from a Retry-After header (429, 503), when the answer carried one. */
+  retryAfterSeconds?: number;
 }
 
 /** One JSON request (15 s timeout); the body of an empty answer is `{}`. */
@@ -17,7 +19,12 @@ export async function requestJson<T>(
     signal: AbortSignal.timeout(15_000),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+  const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : {}) as T,
+    ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+  };
 }
 
 /** The body when the status is one of `ok`; otherwise an error naming `what` and the answer. */

@@ -53,7 +53,10 @@ async function ensureAdmin(userGrpcAddr: string, email: string, password: string
   }
 }
 
-function api(
+/** The longest Retry-After the seed waits out (once per request) before it gives up. */
+const MAX_RETRY_AFTER_SECONDS = 65;
+
+async function api(
   base: string,
   method: string,
   urlPath: string,
@@ -61,7 +64,15 @@ function api(
   token?: string,
 ): Promise<JsonResponse<Json>> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  return requestJson<Json>(`${base}/api/v1${urlPath}`, { method, body, headers });
+  const send = () => requestJson<Json>(`${base}/api/v1${urlPath}`, { method, body, headers });
+  const answer = await send();
+  const wait = answer.retryAfterSeconds;
+  if (answer.status !== 429 || wait === undefined || wait > MAX_RETRY_AFTER_SECONDS) return answer;
+  // The gateway limits requests per client address; the seed shares its address with whatever
+  // ran before it (one port-forward carries every client), so it waits as the gateway asks.
+  process.stderr.write(`seed: ${method} ${urlPath} rate limited, retrying in ${wait} s\n`);
+  await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  return send();
 }
 
 export async function seed(profile?: Profile): Promise<void> {
