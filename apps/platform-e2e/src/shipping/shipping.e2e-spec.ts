@@ -15,6 +15,8 @@ import { waitFor } from '@ordermesh/testing';
 import { grpcAddress } from '../support/addresses';
 import { EventTap } from '../support/event-tap';
 import { type DirectClient, GrpcStatus, codeOf, directClient } from '../support/grpc';
+import { connection } from '../support/connection-env';
+import { DeadLetterTap } from '../support/dead-letter-tap';
 import { EventPublisherForTests } from '../support/kafka-publish';
 
 const address = {
@@ -104,6 +106,46 @@ describe('shipping service', () => {
     expect((await shipping.rpc.getShipment({ orderId })).shipment).toEqual(shipment);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(created.events.filter((e) => e.data.orderId === orderId)).toHaveLength(1);
+  });
+
+  it('refuses a forged order.confirmed.v1 (another source than order): dead-lettered, no shipment', async () => {
+    const metrics = async () => {
+      const text = await (
+        await fetch(`${connection.services['shipping']!.management}/metrics`)
+      ).text();
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith('ordermesh_kafka_dlq_messages_total{topic="order.confirmed.v1"}'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const dlq = await new DeadLetterTap('order.confirmed.v1').start();
+    try {
+      const before = await metrics();
+      const orderId = randomUUID();
+      // What any workload that can write to the topic could send: valid in every field but source.
+      const genuine = confirmed(orderId, randomUUID());
+      const forged = { ...genuine, source: 'notification' };
+      const record = await kafka.publish(forged);
+      await kafka.handledBy('shipping', record);
+      const letter = await dlq.waitFor(forged.id, 'shipping');
+      expect(letter.headers['dlq-reason']).toBe(
+        'forged event: order.confirmed.v1 comes from order only, this one claims source "notification"',
+      );
+      await expect(shipping.rpc.getShipment({ orderId })).rejects.toMatchObject({
+        code: GrpcStatus.NOT_FOUND,
+      });
+      expect(await metrics()).toBe(before + 1);
+      expect(created.events.some((e) => e.data.orderId === orderId)).toBe(false);
+
+      // The genuine event (same id) is still handled: the refusal is for the source alone, and a
+      // forger who copies an id does not get the real event deduplicated away.
+      await kafka.handledBy('shipping', await kafka.publish(genuine));
+      expect((await shipmentOf(orderId)).status).toBe(ShipmentStatus.CREATED);
+    } finally {
+      await dlq.stop();
+    }
   });
 
   it('moves a shipment CREATED -> SHIPPED -> DELIVERED, never backwards', async () => {

@@ -127,6 +127,25 @@ describe('RecordProcessor', () => {
     expect(metrics).toContain('ordermesh_kafka_dlq_messages_total{topic="user.registered.v1"} 1');
   });
 
+  it.each([['order'], ['notification'], ['gateway'], ['User'], ['x'.repeat(10_000)]])(
+    'dead-letters an event whose source is not its catalogue producer (source %j)',
+    async (source) => {
+      const handle = jest.fn(async () => undefined);
+      const { processor, deadLettered, text } = setup(handle);
+      const forged = JSON.stringify({ ...event, source });
+      await expect(processor.process(record(forged))).resolves.toBe('dead_lettered');
+      expect(handle).not.toHaveBeenCalled();
+      expect(deadLettered[0]?.reason).toMatch(
+        /^forged event: user.registered.v1 comes from user only/,
+      );
+      // What the forger wrote is quoted, bounded: the DLQ reason and the log stay short.
+      expect(deadLettered[0]?.reason.length).toBeLessThan(200);
+      expect(await text()).toContain(
+        'ordermesh_kafka_dlq_messages_total{topic="user.registered.v1"} 1',
+      );
+    },
+  );
+
   it('retries a failing handler with jittered backoff, then dead-letters it', async () => {
     const handle = jest.fn(async () => {
       throw new Error('db unavailable');

@@ -1,5 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
-import { type EventType, isEventType, parseEvent } from '@ordermesh/contracts';
+import { type EventType, eventCatalog, isEventType, parseEvent } from '@ordermesh/contracts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fullJitterBackoff } from '@ordermesh/resilience';
 import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
@@ -103,6 +103,15 @@ export class RecordProcessor {
       ) as EventOf<EventType>;
     } catch (error) {
       return this.deadLetter(record, `invalid event: ${errorMessage(error)}`);
+    }
+    // Only the producer the event catalogue names publishes a type: an order.confirmed.v1 that
+    // another workload wrote (to create a shipment, a notification …) is refused, never handled.
+    const producer = isEventType(event.type) ? eventCatalog[event.type].producer : undefined;
+    if (producer !== undefined && event.source !== producer) {
+      return this.deadLetter(
+        record,
+        `forged event: ${event.type} comes from ${producer} only, this one claims source ${JSON.stringify(event.source.slice(0, 64))}`,
+      );
     }
 
     // Without the kafkajs instrumentation, the envelope may carry the only trace context.

@@ -83,6 +83,14 @@ describe('Outbox.add', () => {
     expect(inserted).toEqual([]);
   });
 
+  it('refuses an event whose catalogue producer is another service (consumers would drop it)', async () => {
+    const { manager, inserted } = fakeManager(true);
+    await expect(
+      new Outbox({ source: 'order' }).add(manager, USER_REGISTERED_V1, data),
+    ).rejects.toThrow(/names user as its producer, not order/);
+    expect(inserted).toEqual([]);
+  });
+
   it('passes notify on to the relay', () => {
     const relay = { notify: jest.fn() };
     new Outbox({ source: 'user', relay }).notify();

@@ -43,6 +43,13 @@ export class Outbox {
       // Outside a transaction the insert would commit on its own, with or without the change.
       throw new Error(`Outbox.add(${type}) must be given the manager of an open transaction`);
     }
+    const { producer } = getEventDefinition(type);
+    if (producer !== this.options.source) {
+      // Consumers dead-letter it as forged (RecordProcessor): refuse it here, with the change.
+      throw new Error(
+        `Outbox.add(${type}): the event catalogue names ${producer} as its producer, not ${this.options.source}`,
+      );
+    }
     const envelope = createEvent(type, data, {
       source: this.options.source,
       key: options.key,
