@@ -110,7 +110,22 @@ automountServiceAccountToken: false
 {{- $_ := set $plain "JWT_ISSUER" $V.auth.jwt.issuer -}}
 {{- $_ := set $plain "JWT_AUDIENCE" $V.auth.jwt.audience -}}
 {{- end -}}
-{{- range $k, $v := $c.env }}{{ $_ := set $plain $k (toString $v) }}{{ end -}}
+{{- range $k, $v := $c.env }}
+{{- /* Secrets come from Secrets, and production runs as production (the services then refuse
+       development credentials): never a credential or another NODE_ENV in the values. A setting
+       about tokens (REFRESH_TOKEN_TTL_SECONDS) is no credential; a URL may name a password by
+       reference ($(K8S_POSTGRESQL_PASSWORD)), never spell it. */ -}}
+{{- if regexMatch "(SECRET|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|(^|_)TOKEN$)" $k -}}
+{{- fail (printf "components.%s.env.%s: credentials come from Secrets (auth.jwt.existingSecret, …), never from values" $.name $k) -}}
+{{- end -}}
+{{- if regexMatch "://[^/@:]*:[^/@$][^/@]*@" (toString $v) -}}
+{{- fail (printf "components.%s.env.%s: a password inside a URL comes from a Secret (as $(K8S_POSTGRESQL_PASSWORD)), never from values" $.name $k) -}}
+{{- end -}}
+{{- if and (eq $k "NODE_ENV") (ne (toString $v) "production") -}}
+{{- fail (printf "components.%s.env.NODE_ENV: the chart runs services in production only (it refuses development credentials there)" $.name) -}}
+{{- end -}}
+{{- $_ := set $plain $k (toString $v) -}}
+{{- end -}}
 - name: K8S_POD_NAME
   valueFrom:
     fieldRef:

@@ -49,6 +49,39 @@ describe.each(HELMS.map((h) => [h.label, h]))('%s', (_label, h) => {
       expect(r.stderr).toMatch(/schema|validation|additional|not allowed|latest/i);
     });
 
+    it.each([
+      ['a JWT secret', 'components.gateway.env.JWT_SECRET=ordermesh-admin-local-ordermesh-admin'],
+      ['the admin password', 'components.user.env.ORDERMESH_ADMIN_PASSWORD=ordermesh-admin-local'],
+      ['another NODE_ENV', 'components.gateway.env.NODE_ENV=development'],
+      ['a token', 'components.gateway.env.ADMIN_TOKEN=abc'],
+      [
+        'a password inside a URL',
+        'components.order.env.DATABASE_URL=postgresql://order_svc:hunter2hunter2@db:5432/order_svc',
+      ],
+    ])('refuses %s in a component env (development credentials never reach a pod)', (_w, set) => {
+      const r = helm(templateArgs(CHART, ['--set', set]), h);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/never from values|production only/);
+      expect(r.stderr).not.toContain('hunter2');
+    });
+
+    it('takes settings about tokens and URLs that reference a Secret (no false alarm)', () => {
+      const r = helm(
+        templateArgs(CHART, [
+          '--set',
+          'components.user.env.REFRESH_TOKEN_TTL_SECONDS=3600',
+          '--set-string',
+          'components.order.env.DATABASE_URL=postgresql://order_svc:$(K8S_POSTGRESQL_PASSWORD)@db:5432/order_svc',
+          '--set',
+          'components.gateway.env.NODE_ENV=production',
+        ]),
+        h,
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('REFRESH_TOKEN_TTL_SECONDS');
+    });
+
     it('rejects a service calling a disabled service', () => {
       const r = helm(templateArgs(CHART, ['--set', 'components.inventory.enabled=false']), h);
       expect(r.status).not.toBe(0);

@@ -68,7 +68,9 @@ describe('production bundles', () => {
   });
 
   it.each(SERVICES)('%s starts from its bundle and answers liveness', async (service) => {
-    const env = await ordermeshJson<Record<string, string>>('env', service, '--reveal');
+    const local = await ordermeshJson<Record<string, string>>('env', service, '--reveal');
+    // Production refuses the published local admin password (productionCredentialProblems).
+    const { ORDERMESH_ADMIN_PASSWORD: _published, ...env } = local;
     const bundle = path.join(work, service);
     const resolved = execFileSync(process.execPath, ['-p', "require.resolve('@nestjs/core')"], {
       cwd: bundle,
@@ -87,5 +89,27 @@ describe('production bundles', () => {
     } finally {
       await started.stop();
     }
+  });
+
+  it.each([
+    ['the published admin password', 'ORDERMESH_ADMIN_PASSWORD', 'ordermesh-admin-local'],
+    ['a placeholder JWT secret', 'JWT_SECRET', 'changeme-changeme-changeme-changeme'],
+  ])('gateway in production refuses %s: exits 1 naming it, never echoing it', async (_w, k, v) => {
+    const env = await ordermeshJson<Record<string, string>>('env', 'gateway', '--reveal');
+    const attempt = startServiceProcess({
+      cwd: path.join(work, 'gateway'),
+      entry: 'apps/gateway/src/main.js',
+      env: { ...env, [k]: v, NODE_ENV: 'production', OTEL_SDK_DISABLED: 'true' },
+      what: 'gateway bundle with a development credential',
+    });
+    const failure = await attempt.then(
+      async (started) => {
+        await started.stop();
+        throw new Error('the gateway started with a development credential');
+      },
+      (error: unknown) => (error as Error).message,
+    );
+    expect(failure).toMatch(new RegExp(`exited 1: [\\s\\S]*${k} is [^\\n]*refused in production`));
+    expect(failure).not.toContain(v);
   });
 });

@@ -53,23 +53,31 @@ export async function startServiceProcess(options: {
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close': the process exited and its output is complete.
+  let closed = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
   const url = `http://127.0.0.1:${httpPort}`;
   try {
-    const live = await waitFor(
+    const answer = await waitFor<{ live: unknown } | { exited: number | null }>(
       async () => {
-        if (child.exitCode !== null)
-          throw new Error(`exited ${child.exitCode}: ${output.slice(-2000)}`);
+        // A process that exited fails at once (not after the timeout), with its last output.
+        if (closed) return { exited: child.exitCode };
         const response = await fetch(`${url}/health/live`);
-        return response.status === 200 ? response.json() : undefined;
+        return response.status === 200 ? { live: (await response.json()) as unknown } : undefined;
       },
       { timeoutMs: 60_000, what: `${options.what} liveness` },
     );
-    return { url, live, stop };
+    if ('exited' in answer) throw new Error(`exited ${answer.exited}: ${output.slice(-2000)}`);
+    return { url, live: answer.live, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, env, grpcServiceEnvSchema, parseEnv } from './env';
+import {
+  ConfigError,
+  DEVELOPMENT_PASSWORDS,
+  env,
+  grpcServiceEnvSchema,
+  parseEnv,
+  productionCredentialProblems,
+} from './env';
 
 describe('parseEnv', () => {
   const schema = grpcServiceEnvSchema.extend({
@@ -59,5 +68,70 @@ describe('HOST', () => {
     expect(
       parseEnv(grpcServiceEnvSchema, { HTTP_PORT: '1', GRPC_PORT: '2', HOST: '0.0.0.0' }).HOST,
     ).toBe('0.0.0.0');
+  });
+});
+
+describe('development credentials in production', () => {
+  const strong = 'k3J9xQ2mV7pL5tR8wZ1nB4cF6hD0sG3a';
+  const base = { HTTP_PORT: '1', GRPC_PORT: '2', NODE_ENV: 'production', JWT_SECRET: strong };
+
+  it.each([
+    ['the local admin password as JWT secret', { JWT_SECRET: 'ordermesh-admin-local'.repeat(2) }],
+    ['a placeholder JWT secret', { JWT_SECRET: 'changeme-changeme-changeme-changeme' }],
+    ['a JWT secret of placeholder words', { JWT_SECRET: 'Secret_Secret_Development-Test.2024' }],
+    ['a JWT secret of a few repeated characters', { JWT_SECRET: 'ab'.repeat(20) }],
+    ['the local admin password', { ORDERMESH_ADMIN_PASSWORD: 'ordermesh-admin-local' }],
+    ['the demo password', { ORDERMESH_ADMIN_PASSWORD: 'ordermesh-demo' }],
+  ])('refuses %s, naming the variable but not the value', (_what, override) => {
+    const attempt = () => parseEnv(grpcServiceEnvSchema, { ...base, ...override });
+    expect(attempt).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        attempt();
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toMatch(/(JWT_SECRET|ORDERMESH_ADMIN_PASSWORD) is .*refused in production/);
+    for (const value of Object.values(override)) expect(message).not.toContain(value);
+  });
+
+  it('accepts real secrets in production, and the local ones in development', () => {
+    expect(() => parseEnv(grpcServiceEnvSchema, base)).not.toThrow();
+    // Random secrets that merely begin with a placeholder word (the chart's 48 random characters
+    // can) pass: only a value made of placeholders is refused.
+    for (const JWT_SECRET of [
+      'devK3J9xQ2mV7pL5tR8wZ1nB4cF6hD0sG3a',
+      'test8Zq1Lw4Xr7Vn2Mb5Kc9Jd3Hf6Gs0',
+    ]) {
+      expect(productionCredentialProblems({ NODE_ENV: 'production', JWT_SECRET })).toEqual([]);
+    }
+    expect(() =>
+      parseEnv(grpcServiceEnvSchema, {
+        ...base,
+        NODE_ENV: 'development',
+        JWT_SECRET: 'changeme',
+        ORDERMESH_ADMIN_PASSWORD: 'ordermesh-admin-local',
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('DEVELOPMENT_PASSWORDS', () => {
+  const repo = path.resolve(__dirname, '../../../..');
+  const quoted = (file: string, pattern: RegExp) => {
+    const match = pattern.exec(readFileSync(path.join(repo, file), 'utf8'));
+    if (!match?.[1]) throw new Error(`${pattern} not found in ${file}`);
+    return match[1];
+  };
+
+  it('holds every password the local platform and the seed publish (no copy drifts away)', () => {
+    const published = [
+      quoted('tools/platform/topology.ts', /DEFAULT_ADMIN_PASSWORD = '([^']+)'/),
+      quoted('tools/seed/demo-data.ts', /DEFAULT_ADMIN_PASSWORD = '([^']+)'/),
+      quoted('tools/seed/demo-data.ts', /DEMO_CUSTOMER = \{[^}]*password: '([^']+)'/),
+    ];
+    for (const password of published) expect(DEVELOPMENT_PASSWORDS).toContain(password);
   });
 });

@@ -9,21 +9,67 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The published local credentials (README, tools/seed, tools/platform topology.ts): fine on a
+ * developer's loopback platform, never in production.
+ */
+export const DEVELOPMENT_PASSWORDS: readonly string[] = ['ordermesh-admin-local', 'ordermesh-demo'];
+/**
+ * Placeholders that only ever mean "not set": the whole value made of such words, separators and
+ * digits (`changeme`, `secret-secret-123` …). Whole-value only: a random secret that happens to
+ * begin with `dev` or `test` is not refused.
+ */
+const PLACEHOLDER =
+  /^(?:(?:change-?me|changeit|secret|password|dev|development|test|example|ordermesh|jwt)[-_. ]?\d*)+$/i;
+
+/**
+ * In production (NODE_ENV=production, as the chart and the images run every service) a service
+ * refuses to start with a development credential: a JWT secret that is a published password, a
+ * placeholder or all but a few repeated characters (anyone could sign tokens with it), or the
+ * local admin password. Never the value itself in the message.
+ */
+export function productionCredentialProblems(env: NodeJS.ProcessEnv): string[] {
+  if ((env['NODE_ENV'] ?? 'production') !== 'production') return [];
+  const problems: string[] = [];
+  const secret = env['JWT_SECRET'];
+  if (
+    secret !== undefined &&
+    (DEVELOPMENT_PASSWORDS.some((p) => secret.includes(p)) ||
+      PLACEHOLDER.test(secret) ||
+      new Set(secret).size < 10)
+  ) {
+    problems.push(
+      'JWT_SECRET is a development or placeholder value: refused in production (NODE_ENV=production)',
+    );
+  }
+  const admin = env['ORDERMESH_ADMIN_PASSWORD'];
+  if (admin !== undefined && DEVELOPMENT_PASSWORDS.includes(admin)) {
+    problems.push(
+      'ORDERMESH_ADMIN_PASSWORD is the published local password: refused in production (NODE_ENV=production)',
+    );
+  }
+  return problems;
+}
+
 /** Validates the environment against a service's schema; throws ConfigError listing every problem. */
 export function parseEnv<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
-      return issue.code === 'invalid_type' && env[name] === undefined
-        ? `${name} is required`
-        : `${name}: ${issue.message}`;
-    }),
-  );
+  const credentials = productionCredentialProblems(env);
+  if (result.success && credentials.length === 0) return result.data;
+  throw new ConfigError([
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => {
+          const name = issue.path.join('.') || '(environment)';
+          return issue.code === 'invalid_type' && env[name] === undefined
+            ? `${name} is required`
+            : `${name}: ${issue.message}`;
+        })),
+    ...credentials,
+  ]);
 }
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
