@@ -17,6 +17,7 @@ import {
   services,
   values,
 } from './support/chart';
+import { EVENT_TYPES, getEventDefinition } from '@ordermesh/contracts';
 import {
   grpcAddrKey,
   grpcPath,
@@ -262,6 +263,41 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       'prometheus.io/port': String(v.ports.management || v.ports.http),
       'prometheus.io/path': '/metrics',
     });
+  });
+});
+
+describe('Kafka admits exactly the producers and consumers of the event catalogue', () => {
+  // Every other workload is kept off the broker (and so cannot forge an event); every service
+  // the catalogue names reaches it (else its events would wait in the outbox for ever).
+  const clients = [
+    ...new Set(
+      EVENT_TYPES.flatMap((t) => [
+        getEventDefinition(t).producer,
+        ...getEventDefinition(t).consumers,
+      ]),
+    ),
+  ].sort();
+
+  it.each([['defaults'], ['ha'], ['istio-off']])('%s', (scenario) => {
+    const objs = rendered(scenario);
+    const admitted = [...peers(must(objs, 'NetworkPolicy', 'kafka').spec.ingress, 'from').keys()];
+    expect(admitted.filter((n) => SERVICES.includes(n)).sort()).toEqual(clients);
+    // nothing but the broker itself and the topic Job besides them
+    expect(admitted.filter((n) => !SERVICES.includes(n)).sort()).toEqual(
+      ['kafka', 'kafka-topics'].filter((n) => admitted.includes(n)),
+    );
+    const withBrokers = SERVICES.filter(
+      (s) =>
+        find(objs, 'Deployment', s) && 'KAFKA_BROKERS' in resolvedEnv(must(objs, 'Deployment', s)),
+    ).sort();
+    expect(withBrokers).toEqual(clients);
+    const ap = find(objs, 'AuthorizationPolicy', 'kafka');
+    if (ap) {
+      const allowed = (ap.spec.rules ?? []).flatMap((r: any) =>
+        r.from.flatMap((f: any) => f.source.principals),
+      );
+      expect(SERVICES.filter((s) => allowed.includes(principal(s))).sort()).toEqual(clients);
+    }
   });
 });
 
