@@ -471,6 +471,11 @@ export function postgresUrl(
  * (`inventory#2`: its own ports, everything else the same). Every `<SVC>_GRPC_ADDR` lists every
  * replica of that service (see grpcTarget).
  */
+/** Every service's log level: info, or `ORDERMESH_LOG_LEVEL` (e.g. `ORDERMESH_LOG_LEVEL=debug make up`). */
+function logLevel(hostEnv: NodeJS.ProcessEnv): string {
+  return hostEnv.ORDERMESH_LOG_LEVEL || 'info';
+}
+
 export function serviceEnv(
   component: string,
   profile: Profile,
@@ -485,7 +490,7 @@ export function serviceEnv(
   if (def.store === 'none') return storefrontEnv(service, profile, ports, hostEnv);
   const env: Record<string, string> = {
     NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: logLevel(hostEnv),
     // Every server on loopback only (the services' default too): nothing local is on the network.
     HOST: '127.0.0.1',
     HTTP_PORT: String(port(ports, component, 'http')),
@@ -566,7 +571,7 @@ function storefrontEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: logLevel(hostEnv),
     HOST: '127.0.0.1',
     HTTP_PORT: String(port(ports, service, 'http')),
     ...(getService(service).ports.management

@@ -1,5 +1,6 @@
 import { type Admin, Kafka, Partitioners, type Producer, logLevel } from 'kafkajs';
 import { LazyConnection } from './connection';
+import { fixKafkajsIdleLoop } from './kafkajs-idle-loop';
 import { type MessagingLogger, silentLogger } from './logger';
 import type { MessageSender } from './publisher';
 
@@ -49,6 +50,12 @@ export class KafkaClients {
   readonly admin: LazyConnection<Admin>;
 
   constructor(options: KafkaClientsOptions) {
+    // Every connection of this process gets a request queue that does not spin while idle.
+    if (!fixKafkajsIdleLoop()) {
+      (options.logger ?? silentLogger).warn(
+        'kafkajs is not the version whose idle-loop fix was checked: see kafkajs-idle-loop.ts',
+      );
+    }
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

@@ -40,8 +40,12 @@ function envelope(traceId?: string): EventEnvelope {
 function fakeDataSource(rows: EventEnvelope[], options: { locked?: boolean } = {}) {
   const published = new Set<string>();
   const updates: string[][] = [];
+  const rounds = { count: 0 };
   const query = async (sql: string, params: unknown[] = []): Promise<unknown> => {
-    if (sql.includes('pg_try_advisory_xact_lock')) return [{ locked: options.locked ?? true }];
+    if (sql.includes('pg_try_advisory_xact_lock')) {
+      rounds.count += 1;
+      return [{ locked: options.locked ?? true }];
+    }
     if (sql.includes('FOR UPDATE SKIP LOCKED')) {
       return rows
         .filter((r) => !published.has(r.id))
@@ -64,7 +68,13 @@ function fakeDataSource(rows: EventEnvelope[], options: { locked?: boolean } = {
     transaction: async <T>(work: (manager: { query: typeof query }) => Promise<T>) =>
       work({ query }),
   };
-  return { dataSource: dataSource as unknown as DataSource, raw: dataSource, published, updates };
+  return {
+    dataSource: dataSource as unknown as DataSource,
+    raw: dataSource,
+    published,
+    updates,
+    rounds,
+  };
 }
 
 describe('publishInOrder', () => {
@@ -136,6 +146,7 @@ describe('OutboxRelay', () => {
     await expect(new OutboxRelay(dataSource, { publish }).relayOnce()).resolves.toEqual({
       published: 0,
       more: false,
+      contended: true,
     });
     expect(publish).not.toHaveBeenCalled();
   });
@@ -169,6 +180,63 @@ describe('OutboxRelay', () => {
       await relay.stop();
     }
     expect(raw.subscribers).toHaveLength(0);
+  });
+
+  it('polls less and less while idle (up to idlePollMaxMs) and at full rate again once woken', async () => {
+    jest.useFakeTimers();
+    try {
+      const rows: EventEnvelope[] = [];
+      const { dataSource, rounds, published } = fakeDataSource(rows);
+      const relay = new OutboxRelay(
+        dataSource,
+        { publish: async () => undefined },
+        { pollIntervalMs: 100, idlePollMaxMs: 400 },
+      );
+      relay.start();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(rounds.count).toBe(1);
+      // Empty rounds wait 100, 200, 400, 400 … ms.
+      for (const [wait, total] of [
+        [100, 2],
+        [200, 3],
+        [400, 4],
+        [400, 5],
+      ] as const) {
+        await jest.advanceTimersByTimeAsync(wait - 1);
+        expect(rounds.count).toBe(total - 1);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(rounds.count).toBe(total);
+      }
+      // A commit wakes it at once and the poll interval is back to 100 ms.
+      rows.push(envelope());
+      relay.notify();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(rounds.count).toBe(6);
+      expect(published.size).toBe(1);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(rounds.count).toBe(7);
+      await relay.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('keeps polling at full rate while another relay holds the lock', async () => {
+    jest.useFakeTimers();
+    try {
+      const { dataSource, rounds } = fakeDataSource([envelope()], { locked: false });
+      const relay = new OutboxRelay(
+        dataSource,
+        { publish: async () => undefined },
+        { pollIntervalMs: 100, idlePollMaxMs: 1_000 },
+      );
+      relay.start();
+      await jest.advanceTimersByTimeAsync(500);
+      expect(rounds.count).toBe(6);
+      await relay.stop();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('backs off exponentially (capped) while Kafka fails and ignores nudges meanwhile', async () => {
