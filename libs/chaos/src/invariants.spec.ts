@@ -191,6 +191,15 @@ describe('the chaos invariant checker', () => {
     expect(failing(lagging)).toEqual(['events-once']);
   });
 
+  it('after a replay of the whole history, lets each earlier dead letter be dead-lettered again, no more', () => {
+    const replayed = healthy();
+    replayed.historyReplayed = true;
+    replayed.snapshot.deadLetters.after['order.confirmed.v1.dlq'] = 6;
+    expect(failing(replayed)).toEqual([]);
+    replayed.snapshot.deadLetters.after['order.confirmed.v1.dlq'] = 7;
+    expect(failing(replayed)).toEqual(['events-once']);
+  });
+
   it('catches a lost accepted order and a second order for one key', () => {
     const input = healthy();
     input.acceptedOrderIds.add('00000000-0000-4000-8000-0000000000ff');

@@ -49,6 +49,8 @@ export interface Scenario {
   title: string;
   /** Part of the short suite (`make test`)? */
   short: boolean;
+  /** Rewinds every consumer group to offset zero (see EvaluationInput.historyReplayed). */
+  replaysHistory?: boolean;
   /** Between the warm-up and the post-recovery load: inject, hold, recover. */
   run(ctx: ScenarioContext): Promise<void>;
   /** Scenario-specific verdicts, after the common invariants. */
@@ -186,6 +188,7 @@ export async function runScenario(
     invariants.push(
       ...evaluate({
         snapshot,
+        historyReplayed: scenario.replaysHistory === true,
         initialStock: Object.fromEntries(world.products.map((p) => [p.id, p.initialStock])),
         acceptedOrderIds: driver.acceptedOrderIds(),
         records: driver.records,

@@ -164,6 +164,7 @@ const replay: Scenario = {
   title:
     "every service's consumer group rewound to offset zero under load: duplicates change nothing",
   short: true,
+  replaysHistory: true,
   async run(ctx) {
     // Let the warm-up's orders settle, then record their effects.
     await ctx.driver.stop();
