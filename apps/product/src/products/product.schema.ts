@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 @Schema({ _id: false, versionKey: false })
 export class MoneyValue {
@@ -35,6 +34,5 @@ export class Product {
   updatedAt!: Date;
 }
 
-export type ProductDocument = HydratedDocument<Product>;
 export const ProductSchema = SchemaFactory.createForClass(Product);
 ProductSchema.index({ category: 1, _id: 1 });
