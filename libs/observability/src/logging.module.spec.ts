@@ -52,6 +52,22 @@ describe('logging', () => {
     expect(lines[0]).toMatchObject({ msg: 'login', user: { password: '[redacted]' } });
   });
 
+  it('redacts by key in arrays and errors, and never changes what was logged', () => {
+    const { logger, lines } = capture();
+    const fields = { items: [{ sku: 'a-1', token: 'tok-1' }], user: { name: 'Ada' } };
+    const failed = Object.assign(new Error('insert failed'), { parameters: ['pw-hash-1'] });
+    logger.info(fields, 'cart');
+    logger.error({ err: failed }, 'failed');
+    const text = lines.map((line) => JSON.stringify(line)).join('\n');
+    for (const secret of ['tok-1', 'pw-hash-1']) expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ items: [{ sku: 'a-1' }], user: { name: 'Ada' } });
+    // The error is still an error on the line: message, type and stack survive the copy.
+    expect(lines[1]).toMatchObject({ err: { message: 'insert failed', type: 'Error' } });
+    expect(String((lines[1]!['err'] as { stack?: unknown }).stack)).toContain('insert failed');
+    expect(fields.items[0]!.token).toBe('tok-1');
+    expect(failed.parameters).toEqual(['pw-hash-1']);
+  });
+
   it('redacts by value: a failed INSERT, tokens, emails, card numbers and hashes anywhere', () => {
     const { logger, lines } = capture();
     const hash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';

@@ -13,48 +13,14 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { Observable, tap } from 'rxjs';
 import { REQUEST_ID_HEADER, getRequestId, isWellFormedRequestId } from './request-id';
-import { redactValues } from './redaction';
+import { redactKeys, redactValues } from './redaction';
 import { setSpanAttributes } from './span-attributes';
 
 /**
- * Paths that must never reach a log line: credentials, tokens, card data. pino's wildcards match
- * one level, so each key is listed at the top level and two levels down.
- */
-const SECRET_KEYS = [
-  'password',
-  'newPassword',
-  'currentPassword',
-  'passwordHash',
-  'token',
-  'accessToken',
-  'refreshToken',
-  'idToken',
-  'secret',
-  'clientSecret',
-  'apiKey',
-  'authorization',
-  'cookie',
-  'cardNumber',
-  'card',
-  'cvc',
-  'cvv',
-  'pan',
-  'paymentMethod',
-  // A failed query's bound values (TypeORM QueryFailedError): an INSERT's email and password hash.
-  'parameters',
-];
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-];
-
-/**
  * What every service's pino logger is built with: level, service name, correlation fields, and
- * redaction twice over — by path (REDACTED_PATHS: secrets without a shape, such as passwords) and
- * by value on the finished line (redactValues: tokens, emails, card numbers, password hashes,
+ * redaction twice over — by key (redactKeys, on each line's fields: secrets without a shape, such
+ * as passwords; the services make no child loggers, pino-http's request binding is reduced to id,
+ * method and URL by its serializer) and by value on the finished line (redactValues: tokens, emails, card numbers, password hashes,
  * wherever they appear, messages and error details included).
  */
 export function pinoOptions(service: string, level: string) {
@@ -62,7 +28,7 @@ export function pinoOptions(service: string, level: string) {
     level,
     base: { service },
     mixin: logCorrelation,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { log: redactKeys },
     hooks: { streamWrite: redactValues },
   };
 }
@@ -152,7 +118,7 @@ export class GrpcLoggingInterceptor implements NestInterceptor {
 /**
  * Structured JSON logs (pino). Every line written while handling a request carries `trace_id`,
  * `span_id` (OTel pino instrumentation) and `request_id`; HTTP lines also carry `req` (id, method,
- * URL — never headers or bodies). Secrets are redacted by path and by value (pinoOptions).
+ * URL — never headers or bodies). Secrets are redacted by key and by value (pinoOptions).
  */
 @Module({})
 export class LoggingModule {
