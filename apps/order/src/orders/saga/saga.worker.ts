@@ -40,6 +40,8 @@ const MAX_CONCURRENT_ORDERS = 10;
 /** Steps one order may take in a row before it goes back in the queue (fairness). */
 const MAX_STEPS_IN_A_ROW = 20;
 const INFLIGHT_REFRESH_MS = 5_000;
+/** A finished order refreshes the in-flight gauge at once, but at most once a second (a count). */
+const INFLIGHT_REFRESH_AFTER_FINISH_MS = 1_000;
 const tracer = trace.getTracer('ordermesh-order-saga');
 
 type StepResult = 'advanced' | 'retry' | 'finished' | 'skipped';
@@ -61,6 +63,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private nudged = false;
   private lastPollFull = false;
   private pollFailures = 0;
+  private inflightRefreshedAt = 0;
   private readonly drives = new Map<string, Promise<void>>();
 
   constructor(
@@ -238,15 +241,19 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<void> {
     const snapshot = snapshotOf(row);
     const attempts = transition.retry ? snapshot.attempts + 1 : 0;
-    await updateSaga(manager, row.id, {
-      state: transition.state,
-      status: transition.status,
-      attempts,
-      nextAttemptAt: transition.retry ? nextAttemptAt(snapshot, attempts, now) : now,
-      cancel: transition.cancel,
-      withdrawCancel: transition.withdrawCancel,
-    });
-    await appendSteps(manager, row.id, transition.steps);
+    await updateSaga(
+      manager,
+      row.id,
+      {
+        state: transition.state,
+        status: transition.status,
+        attempts,
+        nextAttemptAt: transition.retry ? nextAttemptAt(snapshot, attempts, now) : now,
+        cancel: transition.cancel,
+        withdrawCancel: transition.withdrawCancel,
+      },
+      transition.steps,
+    );
     if (transition.event === 'order.confirmed.v1') {
       const lines = await findLines(manager, [row.id]);
       await this.outbox.add(manager, 'order.confirmed.v1', {
@@ -290,7 +297,9 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const seconds = (Date.now() - row.created_at.getTime()) / 1000;
       this.metrics.sagaDuration.observe({ outcome: final.status.toLowerCase() }, seconds);
     }
-    void this.refreshInflight();
+    if (Date.now() - this.inflightRefreshedAt >= INFLIGHT_REFRESH_AFTER_FINISH_MS) {
+      void this.refreshInflight();
+    }
   }
 
   /**
@@ -321,6 +330,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async refreshInflight(): Promise<void> {
+    this.inflightRefreshedAt = Date.now();
     try {
       this.metrics.inflight.set(await countInflight(this.dataSource.manager));
     } catch {
