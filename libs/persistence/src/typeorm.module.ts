@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common'
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { PreparingClient } from './prepared-statements';
 import { PostgresRetention } from './retention';
 
 /* eslint-disable @typescript-eslint/no-unsafe-function-type -- TypeORM's own list types */
@@ -50,7 +51,12 @@ export class PostgresModule {
             migrationsRun: true,
             migrationsTransactionMode: 'each' as const,
             synchronize: false,
-            extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 3_000 },
+            extra: {
+              max: options.poolSize ?? 10,
+              connectionTimeoutMillis: 3_000,
+              // Statements are prepared once per connection (prepared-statements.ts).
+              Client: PreparingClient,
+            },
             // A database that comes up after the service (a fresh cluster binds the claim and
             // initialises PostgreSQL while the pods start) is waited for, ~90 s, inside the
             // chart's 120 s startup probe: the pod starts once instead of crash-looping.
