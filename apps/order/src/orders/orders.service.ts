@@ -25,6 +25,7 @@ import {
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
+  ORDER_COLUMNS,
   type OrderRow,
   appendSteps,
   findOrder,
@@ -90,7 +91,7 @@ export class OrdersService {
     }
     params.push(size + 1);
     const rows = await this.dataSource.query<(OrderRow & { created_key: string })[]>(
-      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
+      `SELECT ${ORDER_COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
        FROM orders
        ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC
