@@ -226,6 +226,30 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
     await expect(relay.refreshMetrics()).resolves.toMatchObject({ backlog: 0 });
   });
 
+  it('lets only the holder of the relay lock claim: another relay round publishes nothing', async () => {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // Another replica's relay, mid-round: it holds the lock in its open transaction.
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock(hashtext('ordermesh.outbox_relay'))`);
+      const pending = await dataSource.transaction((manager) =>
+        addEvent(manager, userRegistered()),
+      );
+      await expect(relay.relayOnce()).resolves.toEqual({
+        published: 0,
+        more: false,
+        contended: true,
+      });
+      expect(await publishedAt([pending.id])).toEqual([null]);
+      await runner.commitTransaction();
+      outbox.notify();
+      await waitFor(async () => (await publishedAt([pending.id]))[0] !== null, 'published_at');
+    } finally {
+      await runner.release();
+    }
+  });
+
   it('publishes nothing for a rolled-back transaction', async () => {
     let rolledBack = '';
     await expect(

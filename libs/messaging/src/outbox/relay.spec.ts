@@ -43,14 +43,16 @@ function fakeDataSource(rows: EventEnvelope[], options: { locked?: boolean } = {
   const rounds = { count: 0 };
   const query = async (sql: string, params: unknown[] = []): Promise<unknown> => {
     if (sql.includes('pg_try_advisory_xact_lock')) {
+      // One row per claimed event, or one row of nulls; `locked` on every row.
       rounds.count += 1;
-      return [{ locked: options.locked ?? true }];
-    }
-    if (sql.includes('FOR UPDATE SKIP LOCKED')) {
-      return rows
-        .filter((r) => !published.has(r.id))
-        .slice(0, params[0] as number)
-        .map((r) => ({ id: r.id, topic: r.type, envelope: r }));
+      const locked = options.locked ?? true;
+      const claimed = locked
+        ? rows
+            .filter((r) => !published.has(r.id))
+            .slice(0, params[0] as number)
+            .map((r) => ({ locked, id: r.id, topic: r.type, envelope: r }))
+        : [];
+      return claimed.length ? claimed : [{ locked, id: null, topic: null, envelope: null }];
     }
     if (sql.startsWith('UPDATE outbox_events')) {
       const ids = params[0] as string[];

@@ -64,9 +64,22 @@ export async function publishInOrder<R>(
 /**
  * Only one relay of a service publishes at a time: with SKIP LOCKED alone, two replicas would claim
  * consecutive batches and could publish an aggregate's later event before its earlier one. The
- * lock is per database, and each service has its own database.
+ * lock is per database, and each service has its own database. Lock and claim are one statement
+ * (one round trip): the lock is taken once (a CTE with a volatile function is evaluated once), and
+ * only its holder's claim returns rows; a relay without the lock gets one row, `locked` false.
  */
-const RELAY_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtext('ordermesh.outbox_relay')) AS locked`;
+const CLAIM_SQL = `WITH relay AS (
+    SELECT pg_try_advisory_xact_lock(hashtext('ordermesh.outbox_relay')) AS locked
+  )
+  SELECT relay.locked, e.id, e.topic, e.envelope
+  FROM relay LEFT JOIN LATERAL (
+    SELECT id, topic, envelope, seq FROM outbox_events
+    WHERE relay.locked AND published_at IS NULL
+    ORDER BY seq
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+  ) e ON true
+  ORDER BY e.seq`;
 
 interface ClaimedRow {
   id: string;
@@ -164,16 +177,11 @@ export class OutboxRelay {
   relayOnce(): Promise<RelayResult> {
     return withoutTracing(() =>
       this.dataSource.transaction(async (manager): Promise<RelayResult> => {
-        const [lock] = await manager.query<{ locked: boolean }[]>(RELAY_LOCK_SQL);
-        if (!lock?.locked) return { published: 0, more: false, contended: true };
-        const rows = await manager.query<ClaimedRow[]>(
-          `SELECT id, topic, envelope FROM outbox_events
-           WHERE published_at IS NULL
-           ORDER BY seq
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED`,
-          [this.batchSize],
-        );
+        const claimed = await manager.query<(ClaimedRow & { locked: boolean })[]>(CLAIM_SQL, [
+          this.batchSize,
+        ]);
+        if (!claimed[0]?.locked) return { published: 0, more: false, contended: true };
+        const rows = claimed.filter((row) => row.id !== null);
         const { published, error } = await publishInOrder(rows, (row) =>
           // A fresh context per event: the kafkajs producer span joins the trace of the request
           // that produced the event, not the relay's (suppressed) context.
