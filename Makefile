@@ -52,7 +52,7 @@ seed: ## Load the demo catalogue, stock, prices and users into a running platfor
 	@$(ORDERMESH) seed --profile $(PROFILE)
 
 # ---- quality --------------------------------------------------------------------------------
-.PHONY: lint typecheck format check-generated unit e2e chaos bench test
+.PHONY: lint typecheck format check-generated unit e2e chaos bench bench-overhead test
 lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
 	@nx show projects >/dev/null
 	@eslint --max-warnings=0 .
@@ -78,7 +78,10 @@ unit: deps ## Unit tests of every app and lib
 e2e: setup build ## Integration and end-to-end tests on a test-profile platform of their own
 	@bash tools/test/e2e.sh
 
-bench: setup build ## Tracing/metrics overhead as ratios within one run (test-profile platform); results/bench/
+bench: setup build ## Capacity: knee, steady phase, baselines R1-R5 (test-profile platform, ~12 min); results/bench/capacity.*
+	@node tools/bench/capacity.ts
+
+bench-overhead: setup build ## Tracing/metrics overhead as ABBA ratios within one run (test-profile platform); results/bench/overhead.*
 	@node tools/bench/overhead.ts
 
 chaos: setup build ## Every chaos scenario in full (8 orders/s, CHAOS_ORDER_RATE to change) on a test-profile platform; reports in results/chaos/

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { platform, type Platform, type Profile } from '../platform/index.ts';
 import { expectStatus, requestJson } from '../platform/http.ts';
 import { adminCredentials } from '../seed/demo-data.ts';
-import { seed } from '../seed/seed.ts';
+import { seedAt } from '../seed/seed.ts';
 import { grpc, kafkajs, pg } from './baselines/drivers.ts';
 import { ECHO_SERVICE } from './baselines/r2-grpc-echo.ts';
 import { HttpClient, runClosedLoop, runOpenLoad, type OpenLoadResult } from './load.ts';
@@ -57,6 +57,8 @@ const num = (name: string, fallback: number, smoke: number) => {
 const settings = {
   smoke: SMOKE,
   profile: (process.env['BENCH_PROFILE'] ?? 'test') as Profile,
+  /** The checkout whose platform to load (its run state and secrets): this one unless set. */
+  platformRepo: path.resolve(ROOT, process.env['BENCH_PLATFORM_REPO'] ?? '.'),
   results: path.resolve(ROOT, process.env['BENCH_RESULTS'] ?? 'results/bench'),
   warmupS: num('BENCH_WARMUP_S', 10, 1),
   stepS: num('BENCH_STEP_S', 8, 2),
@@ -972,7 +974,10 @@ async function main(): Promise<void> {
   const loadAverage = loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
-  const p = platform(settings.profile, { log: (line) => log(line.trim()) });
+  const p = platform(settings.profile, {
+    repo: settings.platformRepo,
+    log: (line) => log(line.trim()),
+  });
   const wasUp = (await p.status()).some((row) => row.state === 'running');
   await p.up();
   try {
@@ -989,7 +994,8 @@ async function measure(
   startedAt: string,
   loadAverage: string,
 ): Promise<void> {
-  await seed(settings.profile);
+  const info = p.connectionInfo();
+  await seedAt(info.services['gateway']!.http, info.services['user']!.grpc!);
   const world = await createWorld(p);
   const groups = (): Groups => new Map(p.componentNames().map((name) => [name, p.pidOf(name)]));
   const { Pool } = pg();

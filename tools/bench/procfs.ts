@@ -1,17 +1,72 @@
 // CPU time and memory of processes from /proc (Linux): per platform component (its process
 // group), per single pid, the whole machine, and this process.
 import { readFileSync, readdirSync } from 'node:fs';
-import { groupCpuTicks, readProcStat } from '../platform/proc.ts';
+import { readProcStat } from '../platform/proc.ts';
 
 export const TICKS_PER_SECOND = 100; // USER_HZ
 
 export type CpuSnapshot = Map<string, number>;
 
-/** CPU ms so far of each named process group (pgid); a missing group counts 0. */
+export interface ProcRow {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** utime + stime + cutime + cstime: its own CPU and that of the children it has reaped. */
+  ticks: number;
+}
+
+function readProcs(): ProcRow[] {
+  const rows: ProcRow[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // rest[N - 3] is field N of proc(5): 4 ppid, 5 pgrp, 14 utime, 15 stime, 16 cutime, 17 cstime
+      rows.push({
+        pid: Number(entry),
+        ppid: Number(rest[1]),
+        pgid: Number(rest[2]),
+        ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]),
+      });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return rows;
+}
+
+/**
+ * The pids of a component: its process group and every descendant of its leader. PostgreSQL's
+ * backends leave the postmaster's group (each its own session), so the group alone misses them.
+ */
+export function treeOf(rows: readonly ProcRow[], root: number): ProcRow[] {
+  const children = new Map<number, ProcRow[]>();
+  for (const row of rows) children.set(row.ppid, [...(children.get(row.ppid) ?? []), row]);
+  const found = new Map<number, ProcRow>();
+  for (const row of rows) if (row.pgid === root || row.pid === root) found.set(row.pid, row);
+  const queue = [...found.values()];
+  while (queue.length) {
+    for (const child of children.get(queue.pop()!.pid) ?? []) {
+      if (!found.has(child.pid)) {
+        found.set(child.pid, child);
+        queue.push(child);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * CPU ms so far of each named component (its group and process tree, reaped children included);
+ * a missing one counts 0.
+ */
 export function groupsCpuMs(groups: ReadonlyMap<string, number | null>): CpuSnapshot {
+  const rows = readProcs();
   const out: CpuSnapshot = new Map();
-  for (const [name, pgid] of groups) {
-    out.set(name, pgid === null ? 0 : (groupCpuTicks(pgid) * 1000) / TICKS_PER_SECOND);
+  for (const [name, root] of groups) {
+    const ticks = root === null ? 0 : treeOf(rows, root).reduce((sum, row) => sum + row.ticks, 0);
+    out.set(name, (ticks * 1000) / TICKS_PER_SECOND);
   }
   return out;
 }
@@ -45,15 +100,15 @@ export function selfCpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/** Resident memory (VmRSS, MiB) of every live member of a process group. */
-export function groupRssMiB(pgid: number): number {
+/**
+ * Resident memory (VmRSS, MiB) summed over a component's processes (group and tree; PostgreSQL's
+ * shared buffers count once per backend that touched them, so its figure is an upper bound).
+ */
+export function groupRssMiB(root: number): number {
   let kib = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProcStat(Number(entry));
-    if (!stat || stat.pgid !== pgid || stat.state === 'Z') continue;
+  for (const row of treeOf(readProcs(), root)) {
     try {
-      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${row.pid}/status`, 'utf8'));
       if (match) kib += Number(match[1]);
     } catch {
       // exited meanwhile

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runOpenLoad } from '../load.ts';
+import { treeOf, type ProcRow } from '../procfs.ts';
 import {
   checkTopLevel,
   kneeOf,
@@ -130,5 +131,24 @@ describe('summaries', () => {
       'events.replayPerSecond: undefined (a number, or null and a reason)',
       'services.maxRssMiB: null (a number, or null and a reason)',
     ]);
+  });
+});
+
+describe('process trees', () => {
+  it("counts a component's group and every descendant of its leader, not other processes", () => {
+    const rows: ProcRow[] = [
+      { pid: 100, ppid: 1, pgid: 100, ticks: 5 }, // postmaster
+      { pid: 101, ppid: 100, pgid: 101, ticks: 7 }, // a backend in a session of its own
+      { pid: 102, ppid: 101, pgid: 102, ticks: 1 }, // its child
+      { pid: 103, ppid: 1, pgid: 100, ticks: 2 }, // in the group, reparented
+      { pid: 200, ppid: 1, pgid: 200, ticks: 50 }, // someone else
+    ];
+    assert.deepEqual(
+      treeOf(rows, 100)
+        .map((row) => row.pid)
+        .sort(),
+      [100, 101, 102, 103],
+    );
+    assert.deepEqual(treeOf(rows, 999), []);
   });
 });

@@ -24,6 +24,8 @@ const ORDER = [
   'delivery/',
   // Three inventory replicas under load, one killed; back to one replica at the end.
   'scaling/',
+  // The capacity benchmark's smoke run (tiny load): proves `make bench` runs end to end.
+  'bench/',
   'chaos/',
 ];
 
