@@ -30,6 +30,7 @@ import { adminCredentials } from '../seed/demo-data.ts';
 import { seedAt } from '../seed/seed.ts';
 import { grpc, kafkajs, pg } from './baselines/drivers.ts';
 import { ECHO_SERVICE } from './baselines/r2-grpc-echo.ts';
+import { replayRate, type ReplayReport } from './replay.ts';
 import { HttpClient, runClosedLoop, runOpenLoad, type OpenLoadResult } from './load.ts';
 import {
   checkTopLevel,
@@ -82,6 +83,9 @@ const settings = {
   r5S: num('BENCH_R5_S', 10, 1),
   r5Concurrency: num('BENCH_R5_CONCURRENCY', 8, 2),
   pauseS: num('BENCH_PAUSE_S', 2, 0.5),
+  idleS: num('BENCH_IDLE_S', 10, 1),
+  replayGroup: process.env['BENCH_REPLAY_GROUP'] ?? 'shipping',
+  replayBudgetS: num('BENCH_REPLAY_BUDGET_S', 90, 30),
 };
 
 const log = (line: string) => process.stderr.write(`[capacity] ${line}\n`);
@@ -359,6 +363,8 @@ interface SteadyReport extends StepReport {
   cpu: CpuWindow;
   /** CPU ms per successful request, summed over every platform process. */
   cpuMsPerRequest: number;
+  /** The same, less what each component burns idle over the phase's length (measured before). */
+  netOfIdleMsPerRequest: number;
   /** Machine CPU minus the generator's, per successful request (includes other tenants). */
   machineMinusGeneratorMsPerRequest: number;
   generatorMsPerRequest: number;
@@ -379,12 +385,27 @@ interface PathReport {
     p50Ms: number | null;
     p99Ms: number | null;
     cpuMsPerRequest: number | null;
+    netOfIdleMsPerRequest: number | null;
     generatorMsPerRequest: number | null;
     errorRate: number | null;
   };
 }
 
 type Groups = Map<string, number | null>;
+
+/** CPU ms per second each component uses with no load (measured once, before the paths). */
+const idleMsPerSecond: Record<string, number> = {};
+
+async function measureIdle(groups: Groups, seconds: number): Promise<void> {
+  const before = groupsCpuMs(groups);
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const used = diff(groupsCpuMs(groups), before);
+  const elapsedS = (performance.now() - started) / 1000;
+  for (const [name, ms] of Object.entries(used)) idleMsPerSecond[name] = ms / elapsedS;
+  const total = Object.values(idleMsPerSecond).reduce((a, b) => a + b, 0);
+  log(`idle platform: ${(total / 10).toFixed(1)} % of one core`);
+}
 
 function stepReport(result: OpenLoadResult): StepReport {
   const latencies = result.samples.map((s) => s.latencyMs);
@@ -459,6 +480,11 @@ async function runPath(
       ...step,
       cpu,
       cpuMsPerRequest: platformMs / ok,
+      netOfIdleMsPerRequest:
+        Object.entries(cpu.components).reduce(
+          (sum, [name, ms]) => sum + ms - (idleMsPerSecond[name] ?? 0) * (cpu.wallMs / 1000),
+          0,
+        ) / ok,
       generatorMsPerRequest: cpu.generatorMs / ok,
       machineMinusGeneratorMsPerRequest: (cpu.machineMs - cpu.generatorMs) / ok,
       overTime: percentilesOverTime(
@@ -490,6 +516,7 @@ async function runPath(
       p50Ms: med((s) => s.latency.p50),
       p99Ms: med((s) => s.latency.p99),
       cpuMsPerRequest: med((s) => s.cpuMsPerRequest),
+      netOfIdleMsPerRequest: med((s) => s.netOfIdleMsPerRequest),
       generatorMsPerRequest: med((s) => s.generatorMsPerRequest),
       errorRate: med((s) => s.errorRate),
     },
@@ -884,6 +911,7 @@ function markdown(r: Report, paths: Record<string, PathReport>): string {
     `| CPU per order, all processes (ms) | ${f(o['cpuMsPerOrder'], 1)} | R5 ${f(o['r5CpuMsPerOrder'], 2)} | ${f(o['cpuRatioToR5'], 1)} |`,
     `| saga completion p50 / p99 at half the knee (ms) | ${f(o['sagaP50Ms'], 0)} / ${f(o['sagaP99Ms'], 0)} | R5 ${f(b.r5?.latency.p50, 1)} / ${f(b.r5?.latency.p99, 1)} | |`,
     `| event lag outbox → consumer p50 / p99 (ms) | ${f(r.events['lagP50Ms'], 0)} / ${f(r.events['lagP99Ms'], 0)} | R4 ${f(b.r4?.latency.p50, 2)} / ${f(b.r4?.latency.p99, 2)} | |`,
+    `| replay of a rewound consumer group (events/s) | ${f(r.events['replayPerSecond'], 0)} (${String((r.events['replay'] as ReplayReport | null)?.group ?? '–')}, ${String((r.events['replay'] as ReplayReport | null)?.records ?? '–')} records) | – | |`,
     `| one gRPC hop, CPU per call (µs, client + server) | – | R2 ${f(b.r2?.clientUsPerCall, 0)} + ${f(b.r2?.serverUsPerCall, 0)} | |`,
     '',
     'R1: bare node:http, mongodb driver → FerretDB, pg → the pricing and inventory tables, same generator. ' +
@@ -894,12 +922,12 @@ function markdown(r: Report, paths: Record<string, PathReport>): string {
     '',
     '## Knee and steady phase per path',
     '',
-    '| path | bound p99 | knee (offered/s) | achieved at knee | steady offered | steady achieved | p50 | p99 | errors | CPU/request (platform) | generator CPU/request |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| path | bound p99 | knee (offered/s) | achieved at knee | steady offered | steady achieved | p50 | p99 | errors | CPU/request (platform) | net of idle | generator CPU/request |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const report of Object.values(paths)) {
     lines.push(
-      `| ${report.name} | ${report.criteria.p99BoundMs} ms | ${report.knee ? report.knee.rate : `none (${report.kneeReason ?? ''})`} | ${f(report.knee?.achievedRps)} | ${report.steadyRate} | ${f(report.median.achievedRps)} | ${f(report.median.p50Ms, 0)} ms | ${f(report.median.p99Ms, 0)} ms | ${f((report.median.errorRate ?? 0) * 100, 2)} % | ${f(report.median.cpuMsPerRequest, 2)} ms | ${f(report.median.generatorMsPerRequest, 3)} ms |`,
+      `| ${report.name} | ${report.criteria.p99BoundMs} ms | ${report.knee ? report.knee.rate : `none (${report.kneeReason ?? ''})`} | ${f(report.knee?.achievedRps)} | ${report.steadyRate} | ${f(report.median.achievedRps)} | ${f(report.median.p50Ms, 0)} ms | ${f(report.median.p99Ms, 0)} ms | ${f((report.median.errorRate ?? 0) * 100, 2)} % | ${f(report.median.cpuMsPerRequest, 2)} ms | ${f(report.median.netOfIdleMsPerRequest, 2)} ms | ${f(report.median.generatorMsPerRequest, 3)} ms |`,
     );
   }
   lines.push('', '## Ramps', '');
@@ -920,7 +948,9 @@ function markdown(r: Report, paths: Record<string, PathReport>): string {
   lines.push(
     '## CPU per request by process (steady phases, ms)',
     '',
-    "Each platform component is its process group (/proc utime+stime over the steady phases, summed, divided by the successful requests). The generator's own CPU is not in the platform sum.",
+    "Each platform component is its process group and process tree (/proc utime+stime, reaped children included, over the steady phases, summed, divided by the successful requests). The generator's own CPU is not in the platform sum.",
+    '',
+    `Idle (${r.settings.idleS} s without load, before the paths), the platform used ${f((r.services['idleCoreShare'] as number) * 100)} % of one core; "net of idle" subtracts each component's idle rate over the phase's length.`,
     '',
   );
   for (const report of Object.values(paths)) {
@@ -1006,6 +1036,7 @@ async function measure(
     }),
   };
 
+  await measureIdle(groups(), settings.idleS);
   const paths: Record<string, PathReport> = {};
   const baselineErrors: Record<string, string> = {};
   let lag: EventLag | null = null;
@@ -1046,6 +1077,9 @@ async function measure(
   const r2 = await run('R2', () => baselineR2());
   const r4 = await run('R4', () => baselineR4(p));
   const r5 = await run('R5', () => baselineR5(p));
+  const replay: ReplayReport | null = await run('replay', () =>
+    replayRate(p, ROOT, settings.replayGroup, settings.replayBudgetS * 1000, log),
+  );
 
   const rssMiB: Record<string, number> = {};
   for (const name of p.componentNames()) {
@@ -1101,6 +1135,7 @@ async function measure(
       r1SteadyP99Ms: round(r1?.median.p99Ms),
       p99RatioToR1: round(ratio(view.median.p99Ms, r1?.median.p99Ms), 2),
       cpuMsPerView: round(view.median.cpuMsPerRequest, 3),
+      cpuMsPerViewNetOfIdle: round(view.median.netOfIdleMsPerRequest, 3),
       r1CpuMsPerView: round(r1?.median.cpuMsPerRequest, 3),
       cpuRatioToR1: round(ratio(view.median.cpuMsPerRequest, r1?.median.cpuMsPerRequest), 2),
       generatorCpuMsPerView: round(view.median.generatorMsPerRequest, 3),
@@ -1114,6 +1149,7 @@ async function measure(
       ),
       perSecondRatioToR5: round(ratio(order.knee?.achievedRps, r5?.ordersPerSecond), 4),
       ...orNull('cpuMsPerOrder', round(order.median.cpuMsPerRequest, 2), 'no steady phase'),
+      cpuMsPerOrderNetOfIdle: round(order.median.netOfIdleMsPerRequest, 2),
       r5CpuMsPerOrder: round(r5?.cpuMsPerOrder, 3),
       cpuRatioToR5: round(ratio(order.median.cpuMsPerRequest, r5?.cpuMsPerOrder), 2),
       ...orNull('sagaP99Ms', round(order.median.p99Ms), 'no steady phase'),
@@ -1136,11 +1172,13 @@ async function measure(
       byConsumer: lag?.byConsumer ?? {},
       ...orNull(
         'replayPerSecond',
-        null,
-        "not implemented yet (a rewound consumer group's replay rate)",
+        round(replay?.eventsPerSecond ?? null),
+        baselineErrors['replay'] ?? 'not run',
       ),
+      replay,
     },
     services: {
+      idleCoreShare: round(Object.values(idleMsPerSecond).reduce((a, b) => a + b, 0) / 1000, 3),
       ...orNull('maxRssMiB', round(maxService?.[1] ?? null), 'no service running'),
       maxRssService: maxService?.[0] ?? null,
       rssMiB: Object.fromEntries(Object.entries(rssMiB).map(([k, v]) => [k, round(v)!])),

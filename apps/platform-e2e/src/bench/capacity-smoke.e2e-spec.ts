@@ -29,7 +29,7 @@ describe('capacity benchmark (smoke)', () => {
       string,
       Record<string, unknown>
     >;
-    // Everything but the replay rate is measured even in a smoke run.
+    // Everything is measured even in a smoke run.
     for (const [group, key] of [
       ['productView', 'rps'],
       ['productView', 'r1Rps'],
@@ -38,6 +38,7 @@ describe('capacity benchmark (smoke)', () => {
       ['order', 'cpuMsPerOrder'],
       ['order', 'sagaP99Ms'],
       ['events', 'lagP99Ms'],
+      ['events', 'replayPerSecond'],
       ['services', 'maxRssMiB'],
     ] as const) {
       expect({ [`${group}.${key}`]: typeof report[group]![key] }).toEqual({
