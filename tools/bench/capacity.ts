@@ -26,9 +26,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { platform, type Platform, type Profile } from '../platform/index.ts';
 import { expectStatus, requestJson } from '../platform/http.ts';
-import { adminCredentials } from '../seed/demo-data.ts';
 import { seedAt } from '../seed/seed.ts';
 import { grpc, kafkajs, pg } from './baselines/drivers.ts';
+import { adminHeaders, createStockedProduct, signedInCustomer } from './fixtures.ts';
 import { ECHO_SERVICE } from './baselines/r2-grpc-echo.ts';
 import { replayRate, type ReplayReport } from './replay.ts';
 import { HttpClient, runClosedLoop, runOpenLoad, type OpenLoadResult } from './load.ts';
@@ -110,41 +110,10 @@ const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 25
 async function createWorld(p: Platform): Promise<World> {
   const base = p.connectionInfo().services['gateway']!.http;
   const api = `${base}/api/v1`;
-  const admin = expectStatus(
-    await requestJson<{ accessToken: string }>(`${api}/auth/login`, {
-      method: 'POST',
-      body: adminCredentials(process.env),
-    }),
-    [200],
-    'admin login',
-  );
-  const asAdmin = { authorization: `Bearer ${admin.accessToken}` };
+  const asAdmin = await adminHeaders(api);
   const orderProducts: string[] = [];
   for (let i = 0; i < settings.products; i++) {
-    const { id } = expectStatus(
-      await requestJson<{ id: string }>(`${api}/products`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: {
-          name: `Capacity bench ${randomUUID().slice(0, 8)}`,
-          description: 'created by the capacity benchmark',
-          category: 'bench',
-          attributes: {},
-          basePrice: { amountMinor: 1000, currency: 'EUR' },
-        },
-      }),
-      [201],
-      'create product',
-    );
-    const stock = { method: 'PUT', headers: asAdmin, body: { quantity: 1_000_000 } };
-    expectStatus(await requestJson(`${api}/inventory/${id}`, stock), [200], 'set stock');
-    const price = {
-      method: 'PUT',
-      headers: asAdmin,
-      body: { listPrice: { amountMinor: 1000, currency: 'EUR' }, discountBps: 0 },
-    };
-    expectStatus(await requestJson(`${api}/prices/${id}`, price), [200], 'set price');
-    orderProducts.push(id);
+    orderProducts.push(await createStockedProduct(api, asAdmin, 'Capacity bench'));
   }
   const viewProducts: string[] = [];
   const page = expectStatus(
@@ -159,28 +128,9 @@ async function createWorld(p: Platform): Promise<World> {
   const customers: Customer[] = [];
   for (let i = 0; i < settings.customers; i++) {
     const forwardedFor = address(65_536 + i);
-    const credentials = { email: `capacity-${randomUUID()}@example.com`, password: randomUUID() };
-    const headers = { 'x-forwarded-for': forwardedFor };
-    expectStatus(
-      await requestJson(`${api}/auth/register`, {
-        method: 'POST',
-        body: { ...credentials, name: `Capacity Customer ${i}` },
-        headers,
-      }),
-      [201],
-      'register',
-    );
-    const login = expectStatus(
-      await requestJson<{ accessToken: string }>(`${api}/auth/login`, {
-        method: 'POST',
-        body: credentials,
-        headers,
-      }),
-      [200],
-      'login',
-    );
+    const token = await signedInCustomer(api, forwardedFor, `Capacity Customer ${i}`);
     customers.push({
-      headers: { authorization: `Bearer ${login.accessToken}`, 'x-forwarded-for': forwardedFor },
+      headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': forwardedFor },
     });
   }
   log(

@@ -20,10 +20,10 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { platform, SERVICE_NAMES, type Platform, type Profile } from '../platform/index.ts';
-import { type JsonResponse, expectStatus, requestJson } from '../platform/http.ts';
+import { requestJson } from '../platform/http.ts';
 import { groupCpuTicks } from '../platform/proc.ts';
-import { adminCredentials } from '../seed/demo-data.ts';
 import { seed } from '../seed/seed.ts';
+import { adminHeaders, createStockedProduct, signedInCustomer } from './fixtures.ts';
 import { abba, formatRatio, latency, metricUpdates, ratio, type Latency } from './stats.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -109,59 +109,15 @@ async function scrapeUpdates(p: Platform): Promise<number> {
 
 async function createWorld(p: Platform): Promise<World> {
   const gateway = `${p.connectionInfo().services['gateway']!.http}/api/v1`;
-  const expect = <T>(result: JsonResponse<T>, status: number, what: string) =>
-    expectStatus(result, [status], what);
-  const admin = expect(
-    await requestJson<{ accessToken: string }>(`${gateway}/auth/login`, {
-      method: 'POST',
-      body: adminCredentials(process.env),
-    }),
-    200,
-    'admin login',
-  );
-  const asAdmin = { authorization: `Bearer ${admin.accessToken}` };
-  const { id: productId } = expect(
-    await requestJson<{ id: string }>(`${gateway}/products`, {
-      method: 'POST',
-      headers: asAdmin,
-      body: {
-        name: `Bench product ${randomUUID().slice(0, 8)}`,
-        description: 'created by make bench',
-        category: 'bench',
-        attributes: {},
-        basePrice: { amountMinor: 1000, currency: 'EUR' },
-      },
-    }),
-    201,
-    'create product',
-  );
-  const stock = { method: 'PUT', headers: asAdmin, body: { quantity: 1_000_000 } };
-  expect(await requestJson(`${gateway}/inventory/${productId}`, stock), 200, 'set stock');
-  const price = {
-    method: 'PUT',
-    headers: asAdmin,
-    body: { listPrice: { amountMinor: 1000, currency: 'EUR' }, discountBps: 0 },
-  };
-  expect(await requestJson(`${gateway}/prices/${productId}`, price), 200, 'set price');
+  const asAdmin = await adminHeaders(gateway);
+  const productId = await createStockedProduct(gateway, asAdmin, 'Bench product');
 
   // Customers behind addresses of their own (TEST-NET-2), well under the per-client rate limits.
   const customers: Customer[] = [];
   for (let i = 0; i < settings.customers; i++) {
     const forwardedFor = `198.51.100.${i + 1}`;
-    const credentials = { email: `bench-${randomUUID()}@example.com`, password: randomUUID() };
-    const headers = { 'x-forwarded-for': forwardedFor };
-    const body = { ...credentials, name: `Bench Customer ${i}` };
-    expect(
-      await requestJson(`${gateway}/auth/register`, { method: 'POST', body, headers }),
-      201,
-      'register',
-    );
-    const login = await requestJson<{ accessToken: string }>(`${gateway}/auth/login`, {
-      method: 'POST',
-      body: credentials,
-      headers,
-    });
-    customers.push({ token: expect(login, 200, 'login').accessToken, forwardedFor });
+    const token = await signedInCustomer(gateway, forwardedFor, `Bench Customer ${i}`);
+    customers.push({ token, forwardedFor });
   }
   return { gateway, customers, productId };
 }

@@ -20,6 +20,18 @@ export function statementName(text: string, values: unknown): string | undefined
   return `${keyword}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
 
+/** Names by text, for the texts a process runs again and again (bounded like the statements). */
+const namesByText = new Map<string, string | undefined>();
+const MAX_CACHED_NAMES = 4 * MAX_PREPARED_PER_CONNECTION;
+
+function cachedName(text: string, values: unknown): string | undefined {
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  if (namesByText.has(text)) return namesByText.get(text);
+  const name = statementName(text, values);
+  if (namesByText.size < MAX_CACHED_NAMES) namesByText.set(text, name);
+  return name;
+}
+
 /**
  * A pg client that prepares each parameterised statement once per connection and then only binds
  * and executes it: PostgreSQL no longer parses and plans the same text on every call. On the order
@@ -38,7 +50,7 @@ PreparingClient.prototype.query = function query(this: PreparingClient, ...args:
   const [text, values, ...rest] = args;
   const run = Client.prototype.query as (...a: unknown[]) => unknown;
   if (typeof text === 'string') {
-    const name = statementName(text, values);
+    const name = cachedName(text, values);
     const names = this.preparedNames;
     if (name && (names.has(name) || names.size < MAX_PREPARED_PER_CONNECTION)) {
       names.add(name);
