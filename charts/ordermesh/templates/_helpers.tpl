@@ -176,6 +176,34 @@ imagePullSecrets:
 {{- end -}}
 {{- end -}}
 
+{{/* ---------- ingress TLS ---------- */}}
+{{/* The Secret the ingress Gateway's HTTPS server presents (credentialName): the user's
+     `istio.ingress.tls.existingSecret`, else the one the chart generates. Either lives in the
+     ingress gateway's namespace (istio.ingress.namespace), where Istio looks for it; the generated
+     name carries the release and its namespace, since that namespace is shared. */}}
+{{- define "ordermesh.ingress.tlsSecret" -}}
+{{- .Values.istio.ingress.tls.existingSecret | default (printf "%s-%s-ingress-tls" .Release.Name .Release.Namespace | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/* The generated TLS key pair (self-signed, for kind/dev): the one already in the cluster
+     (lookup, so an upgrade keeps it), else a new one for the non-wildcard hosts + localhost. */}}
+{{- define "ordermesh.ingress.tlsData" -}}
+{{- $name := include "ordermesh.ingress.tlsSecret" . -}}
+{{- $existing := lookup "v1" "Secret" .Values.istio.ingress.namespace $name | default dict -}}
+{{- $data := get $existing "data" | default dict -}}
+{{- if and (hasKey $data "tls.crt") (hasKey $data "tls.key") -}}
+tls.crt: {{ index $data "tls.crt" }}
+tls.key: {{ index $data "tls.key" }}
+{{- else -}}
+{{- $names := list -}}
+{{- range .Values.istio.ingress.hosts }}{{ if ne . "*" }}{{ $names = append $names . }}{{ end }}{{ end -}}
+{{- $names = append $names "localhost" | uniq -}}
+{{- $cert := genSelfSignedCert (first $names) (list "127.0.0.1") $names (int .Values.istio.ingress.tls.generatedValidityDays) -}}
+tls.crt: {{ $cert.Cert | b64enc }}
+tls.key: {{ $cert.Key | b64enc }}
+{{- end -}}
+{{- end -}}
+
 {{/* ---------- infrastructure endpoints and credentials (internal or external) ---------- */}}
 {{- define "ordermesh.postgresql.host" -}}
 {{ ternary "postgresql" .Values.externalPostgresql.host .Values.postgresql.enabled }}

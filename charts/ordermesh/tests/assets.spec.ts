@@ -202,6 +202,15 @@ describe('k8s/', () => {
     expect(kind.nodes[0].extraPortMappings).toContainEqual(
       expect.objectContaining({ containerPort: nodePort, hostPort: 8080 }),
     );
+    // the Gateway's HTTPS server (443) on https://localhost:8443, loopback only like HTTP
+    const https = gw.k8s.service.ports.find((p: any) => p.name === 'https');
+    expect(https.port).toBe(443);
+    expect(kind.nodes[0].extraPortMappings).toContainEqual({
+      containerPort: https.nodePort,
+      hostPort: 8443,
+      listenAddress: '127.0.0.1',
+      protocol: 'TCP',
+    });
   });
 
   it('k8s.mk has the workflow targets', () => {

@@ -136,8 +136,9 @@ describe(`${HELM4.label}: helm install --dry-run=client`, () => {
 
 /**
  * The two renders with the generated credentials (`ordermesh.secretValue`: randAlphaNum, new at
- * every render) replaced by the same placeholder in both; a value only counts as generated when
- * both decode to letters and digits of the same length.
+ * every render; the ingress TLS key pair: genSelfSignedCert) replaced by the same placeholder in
+ * both; a value only counts as generated when both decode to letters and digits of the same
+ * length, or both to one PEM block of the same type.
  */
 function maskGenerated(a: string, b: string): [string, string] {
   const secrets = (text: string) => parseManifests(text).filter((o) => o.kind === 'Secret');
@@ -149,8 +150,15 @@ function maskGenerated(a: string, b: string): [string, string] {
       const vb = y?.['data']?.[key];
       if (typeof vb !== 'string' || vb === va) continue;
       const [da, db] = [va, vb].map((v) => Buffer.from(v, 'base64').toString('utf8'));
-      if (!/^[A-Za-z0-9]+$/.test(`${da}${db}`) || da!.length !== db!.length) continue;
-      const mark = `<generated ${x.metadata.name}/${key}: ${da!.length} characters>`;
+      // the ingress TLS key pair (genSelfSignedCert): a PEM block of the same type in both
+      const pem = (d: string) =>
+        /^-----BEGIN ([A-Z ]+)-----\n[A-Za-z0-9+/=\n]+-----END \1-----\n?$/.exec(d)?.[1];
+      const generatedPem = pem(da!) !== undefined && pem(da!) === pem(db!);
+      const generatedText = /^[A-Za-z0-9]+$/.test(`${da}${db}`) && da!.length === db!.length;
+      if (!generatedPem && !generatedText) continue;
+      const mark = generatedPem
+        ? `<generated ${x.metadata.name}/${key}: ${pem(da!)}>`
+        : `<generated ${x.metadata.name}/${key}: ${da!.length} characters>`;
       ma = ma.split(va).join(mark);
       mb = mb.split(vb).join(mark);
     }

@@ -351,9 +351,14 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
       });
       expect(must(objs, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
       const gw = must(objs, 'Gateway', 'ordermesh');
-      expect(gw.spec.servers[0].port.protocol).toBe('HTTP');
+      // HTTPS on 443 and HTTP on 80 (a redirect unless opted out): ingress-tls.spec.ts
+      expect(gw.spec.servers.map((s: any) => [s.port.number, s.port.protocol])).toEqual([
+        [443, 'HTTPS'],
+        [80, 'HTTP'],
+      ]);
       const vs = must(objs, 'VirtualService', 'ingress');
       expect(vs.spec.gateways).toEqual(['ordermesh']);
+      expect(vs.spec.hosts).toEqual(gw.spec.servers[0].hosts);
       // Istio takes the first route that matches: the one a request to this path and verb gets.
       const hostFor = (method: string, uri: string) =>
         vs.spec.http
@@ -515,6 +520,10 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
           .map((s) => s.metadata.name)
           .sort(),
       ).toEqual(['gateway-jwt', 'grafana-admin']);
+      expect(must(objs, 'Gateway', 'ordermesh').spec.servers[0]).toMatchObject({
+        hosts: ['shop.example.internal'],
+        tls: { mode: 'SIMPLE', credentialName: 'shop-example-internal-tls' },
+      });
     });
   }
 
