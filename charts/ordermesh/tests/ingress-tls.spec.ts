@@ -3,9 +3,13 @@
 // key pair of a Secret in the ingress gateway's namespace — the user's `existingSecret` or one the
 // chart generates (self-signed, kind/dev) — and port 80 redirects to HTTPS unless opted out; the
 // hosts of both servers and of the ingress VirtualService come from `istio.ingress.hosts`.
+import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { promisify } from 'node:util';
+import { fakeApiServer } from './support/fake-apiserver';
 import {
   CHART,
+  HELM4,
   NAMESPACE,
   type Obj,
   find,
@@ -141,5 +145,57 @@ describe('ingress TLS (values)', () => {
     const r = helm(templateArgs(CHART, ['--set', set]));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/schema|validation|additional|not allowed/i);
+  });
+});
+
+describe('ingress TLS across upgrades (lookup, against a stand-in API server)', () => {
+  const defaults = rendered('defaults');
+  const ingressNamespace = values().istio.ingress.namespace;
+
+  /** `helm template --dry-run=server` (lookup asks the cluster) against a fake holding `secrets`. */
+  async function renderAgainst(secrets: Obj[]): Promise<{ objs: Obj[]; requests: string[] }> {
+    const api = await fakeApiServer(defaults, secrets);
+    try {
+      const { stdout } = await promisify(execFile)(
+        HELM4.bin,
+        templateArgs(CHART, ['--dry-run=server', '--disable-openapi-validation']),
+        { env: { ...process.env, KUBECONFIG: api.kubeconfig }, maxBuffer: 64 * 1024 * 1024 },
+      );
+      return { objs: parseManifests(stdout), requests: api.requests };
+    } finally {
+      await api.close();
+    }
+  }
+
+  /** A rendered object as the release left it in the cluster (Helm's ownership annotations). */
+  const installed = (o: Obj, namespace?: string): Obj => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      ...(namespace ? { namespace } : {}),
+      annotations: {
+        ...o.metadata.annotations,
+        'meta.helm.sh/release-name': 'ordermesh',
+        'meta.helm.sh/release-namespace': NAMESPACE,
+      },
+    },
+  });
+
+  it('reuses the key pair already in the ingress namespace instead of generating another', async () => {
+    const first = await renderAgainst([]);
+    const generated = tlsSecrets(first.objs)[0]!;
+    expect(first.requests).toContain(`/api/v1/namespaces/${ingressNamespace}/secrets/${GENERATED}`);
+
+    const upgrade = await renderAgainst([installed(generated)]);
+    expect(tlsSecrets(upgrade.objs)[0]!['data']).toEqual(generated['data']);
+    // a render without the Secret in the cluster makes a new key pair: the test can tell
+    const fresh = await renderAgainst([]);
+    expect(tlsSecrets(fresh.objs)[0]!['data']['tls.key']).not.toBe(generated['data']['tls.key']);
+  });
+
+  it('does not take a Secret of that name from the release namespace', async () => {
+    const elsewhere = tlsSecrets((await renderAgainst([])).objs)[0]!;
+    const upgrade = await renderAgainst([installed(elsewhere, NAMESPACE)]);
+    expect(tlsSecrets(upgrade.objs)[0]!['data']['tls.key']).not.toBe(elsewhere['data']['tls.key']);
   });
 });
