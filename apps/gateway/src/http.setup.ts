@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { SERVICE_CONFIG, remainingDeadlineMiddleware } from '@ordermesh/service-kit';
+import {
+  SERVICE_CONFIG,
+  remainingDeadlineMiddleware,
+  trustProxySetting,
+} from '@ordermesh/service-kit';
 import helmet from 'helmet';
 import { bodyParsing } from './common/body-parsing';
-import { trustProxySetting } from './common/client-address';
 import { ErrorFilter } from './common/error.filter';
 import { RateLimits } from './common/rate-limit';
 import type { GatewayEnv } from './config/env.schema';

@@ -4,7 +4,9 @@ import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import helmet from 'helmet';
+import { SERVICE_CONFIG, trustProxySetting } from '@ordermesh/service-kit';
 import { PageErrorFilter } from './common/page-error.filter';
+import type { StorefrontEnv } from './config/env.schema';
 import { Views } from './views/views';
 
 const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
@@ -12,8 +14,9 @@ const PICO_CSS = require.resolve('@picocss/pico/css/pico.min.css');
 /** Security headers (a strict CSP: scripts and styles from this origin only), cookies, assets. */
 export function configureHttp(app: INestApplication): void {
   const server = app.getHttpAdapter().getInstance() as express.Express;
-  // Behind the ingress (or locally, nothing): the client address for the gateway's rate limits.
-  server.set('trust proxy', 'loopback, uniquelocal');
+  // The visitor's address, passed on to the gateway's rate limits: X-Forwarded-For only from the
+  // configured proxies (the chart's ingress), otherwise a visitor picks its own limit key.
+  server.set('trust proxy', trustProxySetting(app.get<StorefrontEnv>(SERVICE_CONFIG)));
   app.use(
     helmet({
       contentSecurityPolicy: {

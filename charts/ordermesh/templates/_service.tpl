@@ -106,6 +106,11 @@ automountServiceAccountToken: false
 {{- $gw := include "ordermesh.component" (dict "root" $root "name" "gateway") | fromYaml -}}
 {{- $_ := set $plain "GATEWAY_URL" (printf "http://gateway:%d/api/v1" (int $gw.ports.http)) -}}
 {{- end -}}
+{{- if and $c.public $V.istio.enabled -}}
+{{- /* The ingress gateway appends the client's address to X-Forwarded-For (sidecars add none):
+       trust that one hop, nothing a client wrote before it. */ -}}
+{{- $_ := set $plain "TRUSTED_PROXY_HOPS" "1" -}}
+{{- end -}}
 {{- if $c.uses.jwt -}}
 {{- $_ := set $plain "JWT_ISSUER" $V.auth.jwt.issuer -}}
 {{- $_ := set $plain "JWT_AUDIENCE" $V.auth.jwt.audience -}}

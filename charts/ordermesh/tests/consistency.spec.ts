@@ -131,6 +131,13 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     );
   });
 
+  it('a public service trusts the Istio ingress, one hop, for the client address; nothing else does', () => {
+    const hops = (all: Obj[]) => resolvedEnv(must(all, 'Deployment', svc))['TRUSTED_PROXY_HOPS'];
+    expect(hops(objs)).toBe(v.public ? '1' : undefined);
+    // Without the mesh the chart has no ingress: the peer is the client.
+    expect(hops(rendered('istio-off'))).toBeUndefined();
+  });
+
   it('the chart call graph (files/call-graph.json) matches grpcCalls', () => {
     const graph = JSON.parse(
       readFileSync(path.join(CHART, 'files/call-graph.json'), 'utf8'),

@@ -13,6 +13,7 @@ export * from './health/readiness';
 export * from './service.module';
 export * from './grpc/health-probe';
 export * from './http/deadline.middleware';
+export * from './http/trusted-proxies';
 export * from './grpc/error.interceptor';
 export * from './grpc/input.interceptor';
 export * from './health/management';

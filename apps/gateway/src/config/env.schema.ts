@@ -1,6 +1,5 @@
-import { baseEnvSchema, env } from '@ordermesh/service-kit';
+import { baseEnvSchema, env, refineTrustedProxies, trustedProxyEnv } from '@ordermesh/service-kit';
 import { z } from 'zod';
-import { parseTrustedProxies } from '../common/client-address';
 
 export const envSchema = baseEnvSchema.extend({
   REDIS_URL: env.url(['redis', 'rediss']),
@@ -33,24 +32,7 @@ export const envSchema = baseEnvSchema.extend({
     .string()
     .regex(/^\d+(b|kb|mb)$/)
     .default('64kb'),
-  /**
-   * Who may tell the gateway the client's address (X-Forwarded-For): a number of proxy hops in
-   * front of it (the cluster's ingress: 1), or proxy addresses/subnets (`loopback`, `10.0.0.0/8`,
-   * …). Default: nobody, so the address is the connection's peer and no client chooses its own
-   * rate-limit key. At most one of the two.
-   */
-  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((value, context) => {
-      try {
-        return parseTrustedProxies(value);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  ...trustedProxyEnv,
   /** Requests per window per client IP, and per authenticated user. */
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
@@ -61,12 +43,4 @@ export const envSchema = baseEnvSchema.extend({
 export type GatewayEnv = z.infer<typeof envSchema>;
 
 /** The schema with its cross-field rules (what the service validates its environment with). */
-export const gatewayEnvSchema = envSchema.superRefine((config, context) => {
-  if (config.TRUSTED_PROXY_HOPS > 0 && config.TRUSTED_PROXIES.length > 0) {
-    context.addIssue({
-      code: 'custom',
-      path: ['TRUSTED_PROXIES'],
-      message: 'set TRUSTED_PROXY_HOPS or TRUSTED_PROXIES, not both',
-    });
-  }
-});
+export const gatewayEnvSchema = envSchema.superRefine(refineTrustedProxies);

@@ -1,4 +1,4 @@
-import { baseEnvSchema, env } from '@ordermesh/service-kit';
+import { baseEnvSchema, env, refineTrustedProxies, trustedProxyEnv } from '@ordermesh/service-kit';
 import { z } from 'zod';
 
 export const envSchema = baseEnvSchema.extend({
@@ -29,6 +29,11 @@ export const envSchema = baseEnvSchema.extend({
   ORDER_STREAM_INTERVAL_MS: z.coerce.number().int().min(200).default(1_000),
   /** How long one live stream stays open (the browser reconnects after). */
   ORDER_STREAM_MAX_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** Who may tell the storefront its visitor's address, which it passes on to the gateway. */
+  ...trustedProxyEnv,
 });
 
 export type StorefrontEnv = z.infer<typeof envSchema>;
+
+/** The schema with its cross-field rules (what the service validates its environment with). */
+export const storefrontEnvSchema = envSchema.superRefine(refineTrustedProxies);

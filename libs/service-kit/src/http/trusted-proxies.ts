@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { z } from 'zod';
 
 /** The names express (proxy-addr) knows for reserved ranges. */
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -39,4 +40,40 @@ export function trustProxySetting(config: {
   if (config.TRUSTED_PROXY_HOPS > 0) return config.TRUSTED_PROXY_HOPS;
   if (config.TRUSTED_PROXIES.length) return config.TRUSTED_PROXIES;
   return false;
+}
+
+/**
+ * The environment of a service facing clients through proxies (the gateway, the storefront): who
+ * may tell it the client's address (X-Forwarded-For) — a number of proxy hops in front of it (the
+ * cluster's Istio ingress: 1), or proxy addresses/subnets (`loopback`, `10.0.0.0/8`, …). Default:
+ * nobody, so the address is the connection's peer and no client chooses its own rate-limit key.
+ * At most one of the two (`refineTrustedProxies`).
+ */
+export const trustedProxyEnv = {
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+};
+
+/** The cross-field rule of `trustedProxyEnv`, for the schema's `superRefine`. */
+export function refineTrustedProxies(
+  config: { TRUSTED_PROXY_HOPS: number; TRUSTED_PROXIES: string[] },
+  context: z.RefinementCtx,
+): void {
+  if (config.TRUSTED_PROXY_HOPS > 0 && config.TRUSTED_PROXIES.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['TRUSTED_PROXIES'],
+      message: 'set TRUSTED_PROXY_HOPS or TRUSTED_PROXIES, not both',
+    });
+  }
 }

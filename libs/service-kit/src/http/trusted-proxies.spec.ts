@@ -1,5 +1,11 @@
 import express from 'express';
-import { parseTrustedProxies, trustProxySetting } from './client-address';
+import { z } from 'zod';
+import {
+  parseTrustedProxies,
+  refineTrustedProxies,
+  trustedProxyEnv,
+  trustProxySetting,
+} from './trusted-proxies';
 
 /** The client address express derives for a request from `peer` carrying `forwardedFor`. */
 function clientAddress(
@@ -61,5 +67,23 @@ describe('the client address behind proxies', () => {
     for (const bad of ['localhost', '10.0.0.0/33', '10.0.0.0/8/1', 'everyone', '*']) {
       expect(() => parseTrustedProxies(bad)).toThrow(/is not an address/);
     }
+  });
+});
+
+describe('the trusted-proxy environment', () => {
+  const schema = z.object(trustedProxyEnv).superRefine(refineTrustedProxies);
+
+  it('trusts nobody unless told, and reads hops or proxy ranges', () => {
+    expect(schema.parse({})).toEqual({ TRUSTED_PROXY_HOPS: 0, TRUSTED_PROXIES: [] });
+    expect(schema.parse({ TRUSTED_PROXY_HOPS: '1' }).TRUSTED_PROXY_HOPS).toBe(1);
+    expect(schema.parse({ TRUSTED_PROXIES: 'loopback' }).TRUSTED_PROXIES).toEqual(['loopback']);
+  });
+
+  it('refuses both at once, and a range that is not one', () => {
+    const both = schema.safeParse({ TRUSTED_PROXY_HOPS: '1', TRUSTED_PROXIES: 'loopback' });
+    expect(both.success ? [] : both.error.issues.map((i) => i.message)).toEqual([
+      'set TRUSTED_PROXY_HOPS or TRUSTED_PROXIES, not both',
+    ]);
+    expect(schema.safeParse({ TRUSTED_PROXIES: 'everyone' }).success).toBe(false);
   });
 });
