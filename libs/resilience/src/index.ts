@@ -4,3 +4,4 @@ export * from './deadline';
 export * from './retry';
 export * from './retry-budget';
 export * from './infrastructure-errors';
+export * from './grpc-failures';

@@ -1,3 +1,5 @@
+import { grpcCodeOf, RETRY_NOW_CODES } from './grpc-failures';
+
 /**
  * Whether a handler failed because a dependency is unreachable (its database, Redis, a downstream
  * gRPC service) rather than because of the record itself. Such a failure says nothing about the
@@ -35,8 +37,6 @@ const PG_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
  * resources (disk full, out of memory, too many connections), 58 system error (I/O).
  */
 const PG_RESOURCE_CLASSES = ['53', '58'];
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
 const ERROR_NAMES = new Set([
   'MaxRetriesPerRequestError',
   'MongoNetworkError',
@@ -62,23 +62,17 @@ const MESSAGES = [
 ];
 
 function matches(candidate: object): boolean {
-  const { code, name, message, details } = candidate as {
+  const { code, name, message } = candidate as {
     code?: unknown;
     name?: unknown;
     message?: unknown;
-    details?: unknown;
   };
   if (typeof code === 'string') {
     if (SOCKET_CODES.has(code) || PG_CODES.has(code) || code.startsWith('08')) return true;
     if (/^[0-9A-Z]{5}$/.test(code) && PG_RESOURCE_CLASSES.includes(code.slice(0, 2))) return true;
   }
-  if (
-    typeof code === 'number' &&
-    typeof details === 'string' &&
-    (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED)
-  ) {
-    return true;
-  }
+  const grpcCode = grpcCodeOf(candidate);
+  if (grpcCode !== undefined && RETRY_NOW_CODES.has(grpcCode)) return true;
   if (typeof name === 'string' && ERROR_NAMES.has(name)) return true;
   return typeof message === 'string' && MESSAGES.some((pattern) => pattern.test(message));
 }

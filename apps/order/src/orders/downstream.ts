@@ -1,23 +1,14 @@
+import { RETRY_LATER_CODES } from '@ordermesh/resilience';
 import { GrpcStatus, isGrpcCallError } from '@ordermesh/service-kit';
 
-/** gRPC codes after which the same call may well succeed later. */
-const TRANSIENT_CODES: ReadonlySet<number> = new Set([
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.CANCELLED,
-  GrpcStatus.ABORTED,
-]);
-
 /**
- * Whether a failed downstream call is worth repeating as is: the transient gRPC codes, and calls
- * refused locally because the downstream's circuit breaker is open or its bulkhead full
- * (`CallRejectedError` of @ordermesh/resilience, matched by name to stay decoupled from it).
+ * Whether a failed downstream call is worth repeating later as is (a saga step kept in the
+ * database and retried with backoff): a code of RETRY_LATER_CODES. A call refused locally
+ * because the downstream's circuit breaker is open or its bulkhead full arrives as the service
+ * kit's DownstreamRejectedError, a gRPC UNAVAILABLE, and is one of them.
  */
 export function isTransient(error: unknown): boolean {
-  if (isGrpcCallError(error)) return TRANSIENT_CODES.has(error.code);
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'CallRejectedError';
+  return isGrpcCallError(error) && RETRY_LATER_CODES.has(error.code);
 }
 
 export function grpcCode(error: unknown): number | undefined {

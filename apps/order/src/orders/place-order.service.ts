@@ -351,23 +351,17 @@ export class PlaceOrderService implements OnModuleInit {
     });
   }
 
-  /** Database outages and lock waits become retryable gRPC errors; the rest passes through. */
+  /**
+   * A lock wait on the idempotency key becomes a retryable ABORTED; the rest passes through (an
+   * unreachable database becomes UNAVAILABLE in the GrpcErrorInterceptor, which classifies with
+   * @ordermesh/resilience like every service).
+   */
   private translate(error: unknown): unknown {
-    if (error instanceof RpcException) return error;
-    const code = pgErrorCode(error);
-    if (code === '55P03') {
+    if (!(error instanceof RpcException) && pgErrorCode(error) === '55P03') {
       return rpcError(
         GrpcStatus.ABORTED,
         'a request with this idempotency key is still being processed; retry later',
       );
-    }
-    const message = (error as Error)?.message ?? '';
-    if (
-      code?.startsWith('08') ||
-      code === '57P01' ||
-      /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED/i.test(message)
-    ) {
-      return unavailable('the order database is unavailable');
     }
     return error;
   }

@@ -17,7 +17,9 @@ import {
 import { Metrics } from '@ordermesh/observability';
 import {
   CallRejectedError,
+  DEPENDENCY_FAILURE_CODES,
   DownstreamBreaker,
+  RETRY_NOW_CODES,
   RetryBudget,
   outboundDeadline,
   retry,
@@ -46,38 +48,21 @@ export interface CallOptions {
   metadata?: Metadata;
 }
 
-/**
- * Failures that can say the downstream is unhealthy: transport failures, timeouts, exhaustion and
- * internal errors of the infrastructure (grpc-js, a proxy). Never a status a healthy server chose
- * about the request — INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
- * PERMISSION_DENIED, UNAUTHENTICATED, ABORTED, OUT_OF_RANGE, … — whatever one caller sends.
- */
-const UNHEALTHY = new Set([
-  GrpcStatus.UNAVAILABLE,
-  GrpcStatus.DEADLINE_EXCEEDED,
-  GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.INTERNAL,
-  GrpcStatus.UNKNOWN,
-  GrpcStatus.DATA_LOSS,
-]);
-/**
- * Failures worth another attempt of a call that is safe to repeat: the dependency did not answer
- * (in time). Not ABORTED: a conflict one caller can provoke at will would spend the retry budget
- * every caller shares.
- */
-const TRANSIENT = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
-
 const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
 
 /**
- * Whether a failed call counts against the downstream's health (its circuit breaker): transport
- * failures, timeouts, exhaustion, internal errors of the infrastructure — but not business errors
+ * Whether a failed call counts against the downstream's health (its circuit breaker): a code of
+ * DEPENDENCY_FAILURE_CODES (transport failures, timeouts, exhaustion, internal errors of the
+ * infrastructure) — but not business errors
  * (NOT_FOUND, INVALID_ARGUMENT, …) and not a failure the downstream answered itself while healthy
  * (UNAVAILABLE about one of its own dependencies — its own breaker protects it — or INTERNAL from
  * its handler failing on this one request).
  */
 export function isDownstreamFailure(error: unknown): boolean {
-  return UNHEALTHY.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
+  const code = codeOf(error);
+  return (
+    code !== undefined && DEPENDENCY_FAILURE_CODES.has(code) && !isAnsweredByHealthyServer(error)
+  );
 }
 
 /**
@@ -96,9 +81,13 @@ export function isRefusedStream(error: unknown): boolean {
   );
 }
 
-/** Whether a failed call of an RPC that is safe to repeat is worth another attempt. */
+/**
+ * Whether a failed call of an RPC that is safe to repeat is worth another attempt: a code of
+ * RETRY_NOW_CODES that the downstream did not answer itself while healthy.
+ */
 export function isRetryableFailure(error: unknown): boolean {
-  return TRANSIENT.has(codeOf(error) as GrpcStatus) && !isAnsweredByHealthyServer(error);
+  const code = codeOf(error);
+  return code !== undefined && RETRY_NOW_CODES.has(code) && !isAnsweredByHealthyServer(error);
 }
 
 /**

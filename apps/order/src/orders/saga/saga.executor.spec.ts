@@ -1,4 +1,5 @@
-import { GrpcStatus } from '@ordermesh/service-kit';
+import { CallRejectedError } from '@ordermesh/resilience';
+import { DownstreamRejectedError, GrpcStatus } from '@ordermesh/service-kit';
 import { classify } from './saga.executor';
 
 const grpcError = (code: GrpcStatus, details = 'x') =>
@@ -15,9 +16,10 @@ describe('classify (saga call errors)', () => {
   );
 
   it('an open circuit breaker is transient', () => {
-    const rejected = Object.assign(new Error('payment is unavailable (circuit open)'), {
-      name: 'CallRejectedError',
-    });
+    // what the service kit's client raises instead of calling a downstream whose breaker is open
+    const rejected = new DownstreamRejectedError(
+      new CallRejectedError('breaker_open', 'payment', 1_000),
+    );
     expect(classify('capture_payment', rejected).kind).toBe('transient');
   });
 
