@@ -96,7 +96,7 @@ images-multiarch: ## Build and push linux/amd64 + linux/arm64 images: make image
 			--platform $(BUILDX_PLATFORMS) --push -t $(REGISTRY)/$$s:$(IMAGE_TAG) $(K8S_ROOT) || exit 1; \
 	done
 
-chart-sync: ## Copy dashboards, alert rules, topics, call graph and retryable RPCs into charts/ordermesh/files/; regenerate istio/fault/
+chart-sync: ## Copy dashboards, alert rules, topics, call graph and retryable RPCs into charts/ordermesh/files/; regenerate istio/fault/ and the renders in charts/rendered/
 	@node $(K8S_ROOT)/tools/chart/sync-assets.mjs
 
 chart-test: ## Chart tests under Helm 4 and Helm 3: lint, render, schemas, policy, upgrade safety, call-graph consistency

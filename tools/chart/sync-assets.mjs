@@ -8,10 +8,13 @@
 //   libs/contracts/proto/ordermesh/*/v1/*.proto → files/retryable-methods.json (per gRPC service, the
 //                                                 RPCs whose `idempotency_level` is NO_SIDE_EFFECTS
 //                                                 or IDEMPOTENT: the only ones the mesh retries)
-// and then, from the rendered chart, istio/fault/payment-{delay,abort}.yaml (generate-faults.mjs).
+// and then, from the rendered chart, istio/fault/payment-{delay,abort}.yaml (generate-faults.mjs) and
+// charts/rendered/<scenario>.yaml, the chart rendered with each values file it is tested with
+// (render-examples.mjs).
 //
 //   node tools/chart/sync-assets.mjs           # write
-//   node tools/chart/sync-assets.mjs --check   # exit 1 when files/ or istio/fault/ is out of date
+//   node tools/chart/sync-assets.mjs --check   # exit 1 when files/, istio/fault/ or charts/rendered/
+//                                              # is out of date
 //                                              # (CI, chart tests, make deploy)
 //
 // While a service has no grpc-calls.ts yet, its calls come from the TEMPORARY fixture
@@ -23,6 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadSync } from '@grpc/proto-loader';
 import { parse as parseYaml } from 'yaml';
 import { diffFaults, writeFaults } from './generate-faults.mjs';
+import { diffRenders, writeRenders } from './render-examples.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const chartDir = path.join(root, 'charts/ordermesh');
@@ -201,13 +205,17 @@ async function main() {
   if (check) {
     // the fault files are rendered from the chart as it is (files/ included)
     const faults = await diffFaults();
-    if (drift.length || faults.drift.length) {
+    const renders = diffRenders();
+    const stale = [...drift, ...faults.drift, ...renders.drift];
+    if (stale.length) {
       console.error(
-        `chart assets out of sync — run: node tools/chart/sync-assets.mjs\n  ${[...drift, ...faults.drift].join('\n  ')}`,
+        `chart assets out of sync — run: node tools/chart/sync-assets.mjs\n  ${stale.join('\n  ')}`,
       );
       process.exit(1);
     }
-    console.log(`chart assets in sync (${want.size} files, ${faults.want.size} fault files)`);
+    console.log(
+      `chart assets in sync (${want.size} files, ${faults.want.size} fault files, ${renders.want.size} renders)`,
+    );
     return;
   }
   for (const dir of ['dashboards', 'prometheus-rules'])
@@ -218,11 +226,12 @@ async function main() {
   }
   // after files/: the fault files are rendered from the chart with the fresh files
   const faults = await writeFaults();
-  const changed = [...drift, ...faults.drift];
+  const renders = writeRenders();
+  const changed = [...drift, ...faults.drift, ...renders.drift];
   console.log(
     changed.length
       ? `updated:\n  ${changed.join('\n  ')}`
-      : `chart assets already in sync (${want.size} files, ${faults.want.size} fault files)`,
+      : `chart assets already in sync (${want.size} files, ${faults.want.size} fault files, ${renders.want.size} renders)`,
   );
 }
 

@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { globSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import {
   GRPC_SERVICES,
   grpcServiceName,
@@ -40,7 +40,7 @@ const validated = (f: string): string[] => {
 const objs = rendered('defaults');
 
 describe('chart assets (tools/chart/sync-assets.mjs)', () => {
-  it('charts/ordermesh/files/ and istio/fault/ (generate-faults.mjs) are in sync with the repo', () => {
+  it('charts/ordermesh/files/, istio/fault/ (generate-faults.mjs) and charts/rendered/ (render-examples.mjs) are in sync with the repo', () => {
     const r = spawnSync(
       process.execPath,
       [path.join(ROOT, 'tools/chart/sync-assets.mjs'), '--check'],
@@ -48,6 +48,29 @@ describe('chart assets (tools/chart/sync-assets.mjs)', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('charts/rendered/ holds a render of the defaults and of each ci values file, with no Secret value in it', () => {
+    const scenarios = [
+      'defaults',
+      ...globSync('ci/*-values.yaml', { cwd: CHART }).map((f) => path.basename(f, '-values.yaml')),
+    ].sort();
+    const files = globSync('*.yaml', { cwd: path.join(ROOT, 'charts/rendered') });
+    expect(files.map((f) => path.basename(f, '.yaml')).sort()).toEqual(scenarios);
+    for (const f of files) {
+      const docs = parseAllDocuments(read(`charts/rendered/${f}`)).map(
+        (d) => d.toJS() as { kind?: string; data?: object; stringData?: object } | null,
+      );
+      const secrets = docs.filter((d) => d?.kind === 'Secret');
+      const values = secrets.flatMap((d) => [
+        ...Object.values(d?.data ?? {}),
+        ...Object.values(d?.stringData ?? {}),
+      ]);
+      expect({ f, values: [...new Set(values)] }).toEqual({
+        f,
+        values: values.length ? ['<generated>'] : [],
+      });
+    }
   });
 
   it('files/retryable-methods.json lists, per gRPC service, the RPCs @ordermesh/contracts reads as retryable', () => {
