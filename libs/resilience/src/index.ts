@@ -5,3 +5,4 @@ export * from './retry';
 export * from './retry-budget';
 export * from './infrastructure-errors';
 export * from './grpc-failures';
+export * from './polling-loop';

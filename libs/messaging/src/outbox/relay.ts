@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import type { EventEnvelope } from '@ordermesh/contracts';
 import { type Metrics, withoutTracing } from '@ordermesh/observability';
-import { exponentialBackoff } from '@ordermesh/resilience';
+import { PollingLoop, type PollRoundResult } from '@ordermesh/resilience';
 import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import { type MessagingLogger, errorMessage, silentLogger } from '../logger';
 import { type MessagingMetrics, messagingMetrics } from '../metrics';
@@ -93,19 +93,12 @@ interface ClaimedRow {
  * deduplicate on the event id. While Kafka is down rows simply stay unpublished.
  */
 export class OutboxRelay {
-  private readonly pollIntervalMs: number;
-  private readonly idlePollMaxMs: number;
-  private idleDelayMs: number;
   private readonly batchSize: number;
-  private readonly maxBackoffMs: number;
   private readonly metrics: MessagingMetrics | undefined;
   private readonly logger: MessagingLogger;
+  private readonly loop: PollingLoop;
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
   private gauges: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
-  private nudged = false;
-  private failures = 0;
   private readonly commitListener: EntitySubscriberInterface;
 
   constructor(
@@ -113,13 +106,20 @@ export class OutboxRelay {
     private readonly publisher: Pick<EventPublisher, 'publish'>,
     private readonly options: OutboxRelayOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 150;
-    this.idlePollMaxMs = Math.max(this.pollIntervalMs, options.idlePollMaxMs ?? 1_000);
-    this.idleDelayMs = this.pollIntervalMs;
     this.batchSize = options.batchSize ?? 100;
-    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.metrics = messagingMetrics(options.metrics);
     this.logger = options.logger ?? silentLogger;
+    // An idle service's relay costs a transaction a second instead of seven (docs/performance.md).
+    this.loop = new PollingLoop(() => this.round(), {
+      intervalMs: options.pollIntervalMs ?? 150,
+      idleMaxMs: options.idlePollMaxMs ?? 1_000,
+      maxBackoffMs: options.maxBackoffMs ?? 5_000,
+      onFailure: (error, failures, retryInMs) =>
+        this.logger.warn(
+          `outbox relay: ${errorMessage(error)}; retry ${failures} in ${retryInMs} ms`,
+        ),
+      onRecovered: () => this.logger.log('outbox relay recovered'),
+    });
     const onTransactionEnd = (committed: boolean) => (event: { queryRunner: QueryRunner }) => {
       const runner = event.queryRunner;
       // Savepoints broadcast too; only the outermost commit makes the rows visible.
@@ -145,18 +145,16 @@ export class OutboxRelay {
       );
     }, this.options.metricsIntervalMs ?? 5_000);
     this.gauges.unref();
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the round in flight (its rows are published and marked, or not). */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     clearInterval(this.gauges);
     const index = this.dataSource.subscribers.indexOf(this.commitListener);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
-    await this.round;
+    await this.loop.stop();
   }
 
   /**
@@ -164,13 +162,7 @@ export class OutboxRelay {
    * While backing off from a failure it does nothing: hammering a broken Kafka helps nobody.
    */
   notify(): void {
-    if (!this.running || this.failures > 0) return;
-    this.idleDelayMs = this.pollIntervalMs;
-    if (this.round) {
-      this.nudged = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.nudge();
   }
 
   /** One claim-publish-mark round; public for tests and tools. */
@@ -217,61 +209,17 @@ export class OutboxRelay {
     return { backlog, oldestAgeSeconds };
   }
 
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.round = this.runRound().finally(() => (this.round = undefined));
-    }, delayMs);
-    // Never what keeps a process alive; the service's servers are.
-    this.timer.unref();
-  }
-
-  private async runRound(): Promise<void> {
-    this.nudged = false;
-    let next = this.pollIntervalMs;
-    try {
-      const result = await this.relayOnce();
-      if (result.error === undefined) {
-        if (this.failures > 0) this.logger.log('outbox relay recovered');
-        this.failures = 0;
-        next = this.idleDelay(result);
-        if (result.more || this.nudged) next = 0;
-      } else {
-        next = this.backoff(`publishing to Kafka failed: ${errorMessage(result.error)}`);
-      }
-    } catch (error) {
-      next = this.backoff(`outbox round failed: ${errorMessage(error)}`);
-    }
-    if (this.running) this.schedule(next);
-  }
-
   /**
-   * The wait after a successful round: the poll interval after one that published (or found the
-   * lock held), doubling after each empty one up to idlePollMaxMs. An idle service's relay costs a
-   * transaction a second instead of seven (measured in docs/performance.md).
+   * One round of the loop: a publish failure (after marking what was published) fails the round,
+   * so the loop backs off; a round that found the lock held is not idle (another relay publishes).
    */
-  private idleDelay(result: RelayResult): number {
-    if (result.published > 0 || result.contended) {
-      this.idleDelayMs = this.pollIntervalMs;
-      return this.pollIntervalMs;
+  private async round(): Promise<PollRoundResult> {
+    const result = await this.relayOnce();
+    if (result.error !== undefined) {
+      throw new Error(`publishing to Kafka failed: ${errorMessage(result.error)}`, {
+        cause: result.error,
+      });
     }
-    const delay = this.idleDelayMs;
-    this.idleDelayMs = Math.min(this.idlePollMaxMs, this.idleDelayMs * 2);
-    return delay;
-  }
-
-  private backoff(reason: string): number {
-    this.failures += 1;
-    const delayMs = exponentialBackoff(
-      this.failures - 1,
-      Math.max(this.pollIntervalMs, 100),
-      this.maxBackoffMs,
-    );
-    // Every failure while Kafka is down would flood the log; the first few and then every 10th.
-    if (this.failures <= 3 || this.failures % 10 === 0) {
-      this.logger.warn(`outbox relay: ${reason}; retry ${this.failures} in ${delayMs} ms`);
-    }
-    return delayMs;
+    return { more: result.more, idle: result.published === 0 && !result.contended };
   }
 }

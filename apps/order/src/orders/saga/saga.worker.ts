@@ -8,6 +8,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { Outbox, contextFromTraceContext } from '@ordermesh/messaging';
 import { setSpanAttributes } from '@ordermesh/observability';
+import { PollingLoop, type PollRoundResult } from '@ordermesh/resilience';
 import { InjectConfig } from '@ordermesh/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { OrderEnv } from '../../config/env.schema';
@@ -57,22 +58,31 @@ type StepResult = 'advanced' | 'retry' | 'finished' | 'skipped';
 export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SagaWorker');
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
   private inflightTimer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
-  private nudged = false;
   private lastPollFull = false;
-  private pollFailures = 0;
   private inflightRefreshedAt = 0;
   private readonly drives = new Map<string, Promise<void>>();
+  private readonly loop: PollingLoop;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly executor: SagaExecutor,
     private readonly outbox: Outbox,
     private readonly metrics: OrderMetrics,
-    @InjectConfig() private readonly config: OrderEnv,
-  ) {}
+    @InjectConfig() config: OrderEnv,
+  ) {
+    this.loop = new PollingLoop(() => this.poll(), {
+      intervalMs: config.SAGA_POLL_INTERVAL_MS,
+      backoffBaseMs: config.SAGA_POLL_INTERVAL_MS * 2,
+      maxBackoffMs: 5_000,
+      // the database is down
+      onFailure: (error, failures, retryInMs) =>
+        this.logger.warn(
+          `saga poll failed (${failures}x, retry in ${retryInMs} ms): ${(error as Error).message}`,
+        ),
+      onRecovered: () => this.logger.log('saga poll recovered'),
+    });
+  }
 
   /** After every module's init, so the migrations have run. */
   onApplicationBootstrap(): void {
@@ -80,77 +90,43 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.inflightTimer = setInterval(() => void this.refreshInflight(), INFLIGHT_REFRESH_MS);
     this.inflightTimer.unref();
     void this.refreshInflight();
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and lets the steps in flight commit (bounded by the call timeout). */
   async onModuleDestroy(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
     clearInterval(this.inflightTimer);
-    await this.polling;
+    await this.loop.stop();
     await Promise.allSettled([...this.drives.values()]);
   }
 
   /** Polls now instead of at the next interval (after PlaceOrder, CancelOrder, events). */
   nudge(): void {
     // A nudge from PlaceOrder must not tie the saga's calls to that request's deadline or trace.
-    detached(() => {
-      if (!this.running) return;
-      if (this.polling) {
-        this.nudged = true;
-        return;
-      }
-      this.schedule(0);
-    });
+    detached(() => this.loop.nudge());
   }
 
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.polling = this.poll().finally(() => (this.polling = undefined));
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async poll(): Promise<void> {
-    this.nudged = false;
-    try {
-      const free = MAX_CONCURRENT_ORDERS - this.drives.size;
-      if (free > 0) {
-        // Ask for more than the free slots: some of the due orders may be ours already.
-        const ids = await dueOrderIds(
-          this.dataSource.manager,
-          MAX_CONCURRENT_ORDERS + this.drives.size,
-        );
-        let started = 0;
-        for (const id of ids) {
-          if (this.drives.has(id) || this.drives.size >= MAX_CONCURRENT_ORDERS) continue;
-          this.start(id);
-          started += 1;
-        }
-        this.lastPollFull = started >= free;
-      } else {
-        this.lastPollFull = true;
-      }
-      if (this.pollFailures > 0) this.logger.log('saga poll recovered');
-      this.pollFailures = 0;
-    } catch (error) {
-      // The database is down: back off (up to 5 s) and log the first and every 10th failure.
-      this.pollFailures += 1;
-      if (this.pollFailures % 10 === 1) {
-        this.logger.warn(`saga poll failed (${this.pollFailures}x): ${(error as Error).message}`);
-      }
+  /** One round: starts driving due orders in the free slots. */
+  private async poll(): Promise<PollRoundResult> {
+    const free = MAX_CONCURRENT_ORDERS - this.drives.size;
+    if (free <= 0) {
+      this.lastPollFull = true;
+      return {};
     }
-    const interval = this.config.SAGA_POLL_INTERVAL_MS;
-    const delay =
-      this.pollFailures > 0
-        ? Math.min(5_000, interval * 2 ** Math.min(this.pollFailures, 10))
-        : this.nudged
-          ? 0
-          : interval;
-    if (this.running) this.schedule(delay);
+    // Ask for more than the free slots: some of the due orders may be ours already.
+    const ids = await dueOrderIds(
+      this.dataSource.manager,
+      MAX_CONCURRENT_ORDERS + this.drives.size,
+    );
+    let started = 0;
+    for (const id of ids) {
+      if (this.drives.has(id) || this.drives.size >= MAX_CONCURRENT_ORDERS) continue;
+      this.start(id);
+      started += 1;
+    }
+    this.lastPollFull = started >= free;
+    return {};
   }
 
   private start(id: string): void {
