@@ -10,13 +10,14 @@ import {
   type TraceContext,
 } from '@ordermesh/contracts';
 import type { EntityManager } from 'typeorm';
-import type {
-  CancelCode,
-  OrderStatusName,
-  SagaSnapshot,
-  SagaState,
-  StepRecord,
-  StepStatusName,
+import {
+  type CancelCode,
+  type OrderStatusName,
+  type SagaSnapshot,
+  type SagaState,
+  type StepRecord,
+  type StepStatusName,
+  checkStatusChange,
 } from './saga/state-machine';
 
 export interface OrderRow {
@@ -239,10 +240,11 @@ export interface SagaUpdate {
  */
 export async function updateSaga(
   manager: EntityManager,
-  id: string,
+  order: Pick<OrderRow, 'id' | 'status'>,
   update: SagaUpdate,
   steps: readonly StepRecord[] = [],
 ): Promise<void> {
+  checkStatusChange(order.status, update.status);
   await manager.query(
     `WITH updated AS (
        UPDATE orders SET
@@ -257,7 +259,7 @@ export async function updateSaga(
      INSERT INTO order_steps (order_id, seq, step, status, detail, at)
      ${stepRowsFrom(10, 'EXISTS (SELECT 1 FROM updated)')}`,
     [
-      id,
+      order.id,
       update.state,
       update.status,
       update.attempts,
@@ -269,6 +271,161 @@ export async function updateSaga(
       ...stepParams(steps),
     ],
   );
+}
+
+/** Makes the transaction's lock waits fail (SQLSTATE 55P03) after `wait`, e.g. '5s'. */
+export async function setLockTimeout(manager: EntityManager, wait: `${number}${'ms' | 's'}`) {
+  await manager.query(`SET LOCAL lock_timeout = '${wait}'`);
+}
+
+/** A page of orders, newest first, optionally of one customer and before a (created_at, id). */
+export async function listOrders(
+  manager: EntityManager,
+  page: { customerId?: string; before?: { t: string; id: string }; limit: number },
+): Promise<(OrderRow & { created_key: string })[]> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (page.customerId) {
+    params.push(page.customerId);
+    conditions.push(`customer_id = $${params.length}`);
+  }
+  if (page.before) {
+    params.push(page.before.t, page.before.id);
+    conditions.push(
+      `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
+  }
+  params.push(page.limit);
+  // created_key keeps the microseconds that a JS Date would drop (the page token's cursor).
+  return manager.query<(OrderRow & { created_key: string })[]>(
+    `SELECT ${ORDER_COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
+     FROM orders
+     ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC
+     LIMIT $${params.length}`,
+    params,
+  );
+}
+
+/** Where an order's saga is (no lock). */
+export async function sagaProgressOf(
+  manager: EntityManager,
+  id: string,
+): Promise<Pick<OrderRow, 'saga_state' | 'status' | 'cancel_requested'> | undefined> {
+  const [row] = await manager.query<Pick<OrderRow, 'saga_state' | 'status' | 'cancel_requested'>[]>(
+    'SELECT saga_state, status, cancel_requested FROM orders WHERE id = $1',
+    [id],
+  );
+  return row;
+}
+
+/**
+ * Records a cancellation for the saga worker to carry out, due at once. A CONFIRMED order's saga
+ * starts again at `confirmedStart` (its undo steps); a PENDING one goes on from where it is and
+ * turns back at its next step. `traceContext`, when given, is the trace the steps continue.
+ */
+export async function requestCancellation(
+  manager: EntityManager,
+  id: string,
+  cancel: {
+    reason: string;
+    code: CancelCode;
+    confirmedStart: SagaState;
+    traceContext?: TraceContext;
+  },
+): Promise<void> {
+  await manager.query(
+    `UPDATE orders SET
+       cancel_requested = true, cancel_reason = $2, cancel_code = $3,
+       saga_state = CASE WHEN status = 'CONFIRMED' THEN $5 ELSE saga_state END,
+       attempts = CASE WHEN status = 'CONFIRMED' THEN 0 ELSE attempts END,
+       next_attempt_at = now(), trace_context = coalesce($4::jsonb, trace_context),
+       version = version + 1, updated_at = now()
+     WHERE id = $1`,
+    [
+      id,
+      cancel.reason,
+      cancel.code,
+      cancel.traceContext ? JSON.stringify(cancel.traceContext) : null,
+      cancel.confirmedStart,
+    ],
+  );
+}
+
+/**
+ * The order left the warehouse: SHIPPED. `withdrawCancel` ends a cancellation that had not
+ * reached shipping yet (its saga is DONE: shipping would refuse it now).
+ */
+export async function markShipped(
+  manager: EntityManager,
+  order: Pick<OrderRow, 'id' | 'status'>,
+  options: { withdrawCancel: boolean },
+): Promise<void> {
+  checkStatusChange(order.status, 'SHIPPED');
+  await manager.query(
+    options.withdrawCancel
+      ? `UPDATE orders SET status = 'SHIPPED', saga_state = 'DONE', cancel_requested = false,
+           cancel_reason = NULL, cancel_code = NULL, attempts = 0,
+           version = version + 1, updated_at = now()
+         WHERE id = $1`
+      : `UPDATE orders SET status = 'SHIPPED', version = version + 1, updated_at = now() WHERE id = $1`,
+    [order.id],
+  );
+}
+
+/**
+ * Pushes an unfinished order's next step back with a jittered backoff (200 ms doubling per
+ * attempt, at most 5 s) after a step failed outside the saga's own error handling.
+ */
+export async function deferOrder(
+  manager: EntityManager,
+  id: string,
+): Promise<{ saga_state: SagaState; attempts: number } | undefined> {
+  const rows = await manager.query<{ saga_state: SagaState; attempts: number }[]>(
+    `UPDATE orders SET attempts = attempts + 1,
+       next_attempt_at = clock_timestamp()
+         + least(5000, 200 * power(2, least(attempts, 10)))::float8 * random() * interval '1 millisecond'
+     WHERE id = $1 AND saga_state <> 'DONE'
+     RETURNING saga_state, attempts`,
+    [id],
+  );
+  return rows[0];
+}
+
+export interface IdempotencyKeyRow {
+  order_id: string;
+  request_hash: string;
+}
+
+/**
+ * Claims a customer's idempotency key for a new order: true when this transaction holds it now,
+ * false when it was used before. Waits (unique index) while a concurrent transaction holds the
+ * same key uncommitted — up to the transaction's lock timeout.
+ */
+export async function claimIdempotencyKey(
+  manager: EntityManager,
+  key: { customerId: string; key: string; orderId: string; requestHash: string },
+): Promise<boolean> {
+  const claimed = await manager.query<{ order_id: string }[]>(
+    `INSERT INTO idempotency_keys (customer_id, key, order_id, request_hash)
+     VALUES ($1, $2, $3, $4)
+     ON CONFLICT (customer_id, key) DO NOTHING
+     RETURNING order_id`,
+    [key.customerId, key.key, key.orderId, key.requestHash],
+  );
+  return claimed.length > 0;
+}
+
+export async function findIdempotencyKey(
+  manager: EntityManager,
+  customerId: string,
+  key: string,
+): Promise<IdempotencyKeyRow | undefined> {
+  const [row] = await manager.query<IdempotencyKeyRow[]>(
+    'SELECT order_id, request_hash FROM idempotency_keys WHERE customer_id = $1 AND key = $2',
+    [customerId, key],
+  );
+  return row;
 }
 
 export async function findLines(manager: EntityManager, orderIds: string[]): Promise<LineRow[]> {

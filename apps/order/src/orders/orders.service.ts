@@ -25,10 +25,12 @@ import {
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
-  ORDER_COLUMNS,
-  type OrderRow,
   appendSteps,
   findOrder,
+  listOrders,
+  requestCancellation,
+  sagaProgressOf,
+  setLockTimeout,
   toMessages,
   toOrderMessage,
 } from './orders.repository';
@@ -77,32 +79,15 @@ export class OrdersService {
       if (error instanceof InvalidPageTokenError) throw invalidArgument(error.message);
       throw error;
     }
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (query) {
-      params.push(query);
-      conditions.push(`customer_id = $${params.length}`);
-    }
-    if (cursor) {
-      params.push(cursor.t, cursor.id);
-      conditions.push(
-        `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-      );
-    }
-    params.push(size + 1);
-    const rows = await this.dataSource.query<(OrderRow & { created_key: string })[]>(
-      `SELECT ${ORDER_COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key
-       FROM orders
-       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC
-       LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await listOrders(this.dataSource.manager, {
+      ...(query ? { customerId: query } : {}),
+      ...(cursor ? { before: cursor } : {}),
+      limit: size + 1,
+    });
     const page = rows.slice(0, size);
     const last = page[page.length - 1];
     return {
       orders: await toMessages(this.dataSource.manager, page),
-      // created_key keeps the microseconds that a JS Date would drop.
       nextPageToken:
         rows.length > size && last
           ? encodePageToken({ t: last.created_key, id: last.id }, query)
@@ -145,7 +130,7 @@ export class OrdersService {
     try {
       return await this.dataSource.transaction(async (manager) => {
         // The worker holds the row for at most one call; wait that long, not forever.
-        await manager.query(`SET LOCAL lock_timeout = '5s'`);
+        await setLockTimeout(manager, '5s');
         const row = await findOrder(manager, orderId, 'update');
         if (!row || (byCustomer && row.customer_id !== customerId.toLowerCase())) {
           throw notFound(`order ${orderId} not found`);
@@ -157,21 +142,12 @@ export class OrdersService {
           confirmed;
         // CANCELLED, or already being cancelled (by the customer, a decline, an expiry): as is.
         if (!cancellable) return 'unchanged';
-        await manager.query(
-          `UPDATE orders SET
-             cancel_requested = true, cancel_reason = $2, cancel_code = $3,
-             saga_state = CASE WHEN status = 'CONFIRMED' THEN $5 ELSE saga_state END,
-             attempts = CASE WHEN status = 'CONFIRMED' THEN 0 ELSE attempts END,
-             next_attempt_at = now(), trace_context = $4, version = version + 1, updated_at = now()
-           WHERE id = $1`,
-          [
-            orderId,
-            CANCEL_REASONS[code],
-            code,
-            JSON.stringify(captureTraceContext()),
-            CONFIRMED_CANCEL_START,
-          ],
-        );
+        await requestCancellation(manager, orderId, {
+          reason: CANCEL_REASONS[code],
+          code,
+          confirmedStart: CONFIRMED_CANCEL_START,
+          traceContext: captureTraceContext(),
+        });
         await appendSteps(manager, orderId, [{ step: 'cancel_order', status: 'STARTED', detail }]);
         return 'requested';
       });
@@ -191,9 +167,7 @@ export class OrdersService {
     const until = Date.now() + budget;
     while (Date.now() < until) {
       await sleep(50);
-      const [row] = await this.dataSource.query<
-        { saga_state: string; status: string; cancel_requested: boolean }[]
-      >('SELECT saga_state, status, cancel_requested FROM orders WHERE id = $1', [orderId]);
+      const row = await sagaProgressOf(this.dataSource.manager, orderId);
       if (row?.saga_state === 'DONE') return row;
     }
     return undefined;

@@ -37,8 +37,11 @@ import { OrderMetrics, type RejectReason } from './order.metrics';
 import {
   type NewLine,
   appendSteps,
+  claimIdempotencyKey,
+  findIdempotencyKey,
   findOrder,
   insertOrder,
+  setLockTimeout,
   toOrderMessage,
 } from './orders.repository';
 import { SagaWorker } from './saga/saga.worker';
@@ -103,16 +106,15 @@ export class PlaceOrderService implements OnModuleInit {
       await runner.connect();
       await runner.startTransaction();
       const manager = runner.manager;
-      await manager.query(`SET LOCAL lock_timeout = '${KEY_WAIT}'`);
+      await setLockTimeout(manager, KEY_WAIT);
       // Waits (unique index) while a concurrent request holds the same key uncommitted.
-      const claimed = await manager.query<{ order_id: string }[]>(
-        `INSERT INTO idempotency_keys (customer_id, key, order_id, request_hash)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (customer_id, key) DO NOTHING
-         RETURNING order_id`,
-        [input.customerId, input.idempotencyKey, orderId, hash],
-      );
-      if (claimed.length === 0) {
+      const claimed = await claimIdempotencyKey(manager, {
+        customerId: input.customerId,
+        key: input.idempotencyKey,
+        orderId,
+        requestHash: hash,
+      });
+      if (!claimed) {
         await runner.rollbackTransaction();
         return await this.repeat(input, hash);
       }
@@ -142,18 +144,21 @@ export class PlaceOrderService implements OnModuleInit {
   }
 
   private async keyUsed(input: ValidPlaceOrder): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
-      'SELECT 1 FROM idempotency_keys WHERE customer_id = $1 AND key = $2',
-      [input.customerId, input.idempotencyKey],
+    return (
+      (await findIdempotencyKey(
+        this.dataSource.manager,
+        input.customerId,
+        input.idempotencyKey,
+      )) !== undefined
     );
-    return rows.length > 0;
   }
 
   /** The key was used before: the same request gets the same order, another one is refused. */
   private async repeat(input: ValidPlaceOrder, hash: string): Promise<Order> {
-    const [existing] = await this.dataSource.query<{ order_id: string; request_hash: string }[]>(
-      'SELECT order_id, request_hash FROM idempotency_keys WHERE customer_id = $1 AND key = $2',
-      [input.customerId, input.idempotencyKey],
+    const existing = await findIdempotencyKey(
+      this.dataSource.manager,
+      input.customerId,
+      input.idempotencyKey,
     );
     if (!existing) throw unavailable('the idempotency key is being processed; retry');
     if (existing.request_hash !== hash) {

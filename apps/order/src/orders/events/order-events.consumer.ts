@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { EventConsumer, type EventOf, processOnce } from '@ordermesh/messaging';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrderMetrics } from '../order.metrics';
-import { type OrderRow, appendSteps, findOrder } from '../orders.repository';
+import {
+  type OrderRow,
+  appendSteps,
+  findOrder,
+  markShipped,
+  requestCancellation,
+} from '../orders.repository';
 import {
   CANCEL_REASONS,
   CONFIRMED_CANCEL_START,
@@ -85,13 +91,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap {
         if (order.status === 'SHIPPED') return false;
         if (order.status === 'CONFIRMED' && order.saga_state === CONFIRMED_CANCEL_START) {
           // A cancellation that had not reached shipping yet: shipping would refuse it now.
-          await manager.query(
-            `UPDATE orders SET status = 'SHIPPED', saga_state = 'DONE', cancel_requested = false,
-               cancel_reason = NULL, cancel_code = NULL, attempts = 0,
-               version = version + 1, updated_at = now()
-             WHERE id = $1`,
-            [order.id],
-          );
+          await markShipped(manager, order, { withdrawCancel: true });
           await appendSteps(manager, order.id, [
             { step: 'ship_order', status: 'SUCCEEDED', detail: `tracking ${data.trackingNumber}` },
             { step: 'cancel_order', status: 'FAILED', detail: SHIPPED_BEFORE_CANCEL },
@@ -113,10 +113,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap {
           ]);
           return false;
         }
-        await manager.query(
-          `UPDATE orders SET status = 'SHIPPED', version = version + 1, updated_at = now() WHERE id = $1`,
-          [order.id],
-        );
+        await markShipped(manager, order, { withdrawCancel: false });
         await appendSteps(manager, order.id, [
           { step: 'ship_order', status: 'SUCCEEDED', detail: `tracking ${data.trackingNumber}` },
         ]);
@@ -135,12 +132,11 @@ export class OrderEventsConsumer implements OnApplicationBootstrap {
         if (order.status !== 'PENDING' || !isForward(order.saga_state) || order.cancel_requested) {
           return false;
         }
-        await manager.query(
-          `UPDATE orders SET cancel_requested = true, cancel_reason = $2, cancel_code = 'reservation_expired',
-           next_attempt_at = now(), version = version + 1, updated_at = now()
-         WHERE id = $1`,
-          [orderId, CANCEL_REASONS.reservation_expired],
-        );
+        await requestCancellation(manager, orderId, {
+          reason: CANCEL_REASONS.reservation_expired,
+          code: 'reservation_expired',
+          confirmedStart: CONFIRMED_CANCEL_START,
+        });
         await appendSteps(manager, orderId, [
           { step: 'reserve_stock', status: 'FAILED', detail: 'reservation expired' },
         ]);

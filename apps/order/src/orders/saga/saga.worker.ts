@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { type Span, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { Outbox, contextFromTraceContext } from '@ordermesh/messaging';
 import { setSpanAttributes } from '@ordermesh/observability';
 import { PollingLoop, type PollRoundResult } from '@ordermesh/resilience';
@@ -19,6 +19,7 @@ import {
   appendSteps,
   claimDueOrder,
   countInflight,
+  deferOrder,
   dueOrderIds,
   findLines,
   snapshotOf,
@@ -27,8 +28,8 @@ import {
 import { SagaExecutor } from './saga.executor';
 import {
   type SagaAction,
-  type SagaState,
   type StepOutcome,
+  type Plan,
   type Transition,
   actionOf,
   afterStep,
@@ -46,6 +47,28 @@ const INFLIGHT_REFRESH_AFTER_FINISH_MS = 1_000;
 const tracer = trace.getTracer('ordermesh-order-saga');
 
 type StepResult = 'advanced' | 'retry' | 'finished' | 'skipped';
+/** A downstream call a step made and what came of it. */
+type Call = { action: SagaAction; outcome: StepOutcome };
+
+/** The step's span: which order, which step, what came of it. */
+function annotate(
+  span: Span,
+  row: OrderRow,
+  name: string,
+  transition: Transition,
+  call: Call | undefined,
+): void {
+  setSpanAttributes({
+    'ordermesh.order.id': row.id,
+    'ordermesh.saga.step': name,
+    'ordermesh.outcome': call?.outcome.kind ?? 'transition',
+    'ordermesh.order.status': transition.status,
+    'ordermesh.reason': transition.cancel?.code,
+  });
+  if (call?.outcome.kind === 'transient' || call?.outcome.kind === 'error') {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: call.outcome.detail });
+  }
+}
 
 /**
  * Drives the order saga: polls for orders with a due step (and runs at once when nudged), claims
@@ -157,42 +180,27 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** One step of one order, in one transaction that holds the order's row lock. */
+  /**
+   * One step of one order, in one transaction that holds the order's row lock: claim the order,
+   * run its next step, apply the outcome (state, history, event); metrics once committed.
+   */
   async step(id: string): Promise<StepResult> {
     let after: (() => void) | undefined;
     const result = await this.dataSource.transaction(async (manager): Promise<StepResult> => {
       const row = await claimDueOrder(manager, id);
       if (!row) return 'skipped';
       const now = new Date(row.db_now);
-      const snapshot = snapshotOf(row);
-      const next = plan(snapshot, now);
+      const next = plan(snapshotOf(row), now);
       const name =
         next.kind === 'call' ? next.action : (next.transition.steps[0]?.step ?? 'transition');
       // The step continues the trace of the request that placed (or cancelled) the order.
       return context.with(contextFromTraceContext(row.trace_context ?? {}), () =>
         tracer.startActiveSpan(`saga ${name}`, async (span): Promise<StepResult> => {
           try {
-            let transition: Transition;
-            let call: { action: SagaAction; outcome: StepOutcome } | undefined;
-            if (next.kind === 'call') {
-              const outcome = await this.executor.run(next.action, row);
-              call = { action: next.action, outcome };
-              transition = afterStep(snapshot, next.action, outcome);
-            } else {
-              transition = next.transition;
-            }
+            const { transition, call } = await this.run(row, next);
             await this.apply(manager, row, transition, now);
             after = () => this.observe(row, transition, call);
-            setSpanAttributes({
-              'ordermesh.order.id': row.id,
-              'ordermesh.saga.step': name,
-              'ordermesh.outcome': call?.outcome.kind ?? 'transition',
-              'ordermesh.order.status': transition.status,
-              'ordermesh.reason': transition.cancel?.code,
-            });
-            if (call?.outcome.kind === 'transient' || call?.outcome.kind === 'error') {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: call.outcome.detail });
-            }
+            annotate(span, row, name, transition, call);
             if (transition.retry) return 'retry';
             return transition.state === 'DONE' ? 'finished' : 'advanced';
           } catch (error) {
@@ -209,6 +217,16 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return result;
   }
 
+  /** The planned step: a downstream call and the transition its outcome leads to, or a plain transition. */
+  private async run(row: OrderRow, next: Plan): Promise<{ transition: Transition; call?: Call }> {
+    if (next.kind !== 'call') return { transition: next.transition };
+    const outcome = await this.executor.run(next.action, row);
+    return {
+      transition: afterStep(snapshotOf(row), next.action, outcome),
+      call: { action: next.action, outcome },
+    };
+  }
+
   private async apply(
     manager: EntityManager,
     row: OrderRow,
@@ -219,7 +237,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const attempts = transition.retry ? snapshot.attempts + 1 : 0;
     await updateSaga(
       manager,
-      row.id,
+      row,
       {
         state: transition.state,
         status: transition.status,
@@ -255,11 +273,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Metrics of a committed step. */
-  private observe(
-    row: OrderRow,
-    transition: Transition,
-    call: { action: SagaAction; outcome: StepOutcome } | undefined,
-  ): void {
+  private observe(row: OrderRow, transition: Transition, call: Call | undefined): void {
     if (call) this.metrics.steps.inc({ step: call.action, outcome: call.outcome.kind });
     if (call?.outcome.kind === 'error') {
       this.logger.warn(`order ${row.id}: ${call.action} failed: ${call.outcome.detail}`);
@@ -284,19 +298,11 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async deferAfterCrash(id: string, error: unknown): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<{ saga_state: string; attempts: number }[]>(
-        `UPDATE orders SET attempts = attempts + 1,
-           next_attempt_at = clock_timestamp()
-             + least(5000, 200 * power(2, least(attempts, 10)))::float8 * random() * interval '1 millisecond'
-         WHERE id = $1 AND saga_state <> 'DONE'
-         RETURNING saga_state, attempts`,
-        [id],
-      );
-      const row = rows[0];
+      const row = await deferOrder(manager, id);
       if (row && (row.attempts - 1) % 10 === 0) {
         await appendSteps(manager, id, [
           {
-            step: actionOf(row.saga_state as SagaState) ?? 'authorize_payment',
+            step: actionOf(row.saga_state) ?? 'authorize_payment',
             status: 'FAILED',
             detail: `internal error: ${(error as Error).message} (will retry)`,
           },

@@ -8,6 +8,7 @@ import {
   type SagaState,
   type StepOutcome,
   afterStep,
+  checkStatusChange,
   nextAttemptAt,
   plan,
 } from './state-machine';
@@ -351,5 +352,33 @@ describe('retry backoff', () => {
       () => 0.99,
     );
     expect(at).toEqual(deadline);
+  });
+});
+
+describe('order status changes', () => {
+  it('allows the lifecycle and staying put', () => {
+    for (const [from, to] of [
+      ['PENDING', 'CONFIRMED'],
+      ['PENDING', 'CANCELLED'],
+      ['CONFIRMED', 'SHIPPED'],
+      ['CONFIRMED', 'CANCELLED'],
+      ['PENDING', 'PENDING'],
+      ['CANCELLED', 'CANCELLED'],
+    ] as const) {
+      expect(() => checkStatusChange(from, to)).not.toThrow();
+    }
+  });
+
+  it('refuses going back, skipping confirmation and leaving a final status', () => {
+    for (const [from, to] of [
+      ['CONFIRMED', 'PENDING'],
+      ['PENDING', 'SHIPPED'],
+      ['CANCELLED', 'CONFIRMED'],
+      ['CANCELLED', 'SHIPPED'],
+      ['SHIPPED', 'CANCELLED'],
+      ['SHIPPED', 'CONFIRMED'],
+    ] as const) {
+      expect(() => checkStatusChange(from, to)).toThrow(`an order cannot go from ${from} to ${to}`);
+    }
   });
 });

@@ -20,6 +20,24 @@ export type SagaState = (typeof SAGA_STATES)[number];
 export type OrderStatusName = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'SHIPPED';
 export type StepStatusName = 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'COMPENSATED';
 
+/**
+ * The statuses each order status may become — the one place that says so (the repository checks
+ * every status it writes against it, under the row lock). CANCELLED and SHIPPED are final.
+ */
+export const STATUS_CHANGES: Readonly<Record<OrderStatusName, readonly OrderStatusName[]>> = {
+  PENDING: ['CONFIRMED', 'CANCELLED'],
+  CONFIRMED: ['SHIPPED', 'CANCELLED'],
+  CANCELLED: [],
+  SHIPPED: [],
+};
+
+/** Throws when an order in status `from` may not become `to` (staying the same is allowed). */
+export function checkStatusChange(from: OrderStatusName, to: OrderStatusName): void {
+  if (from !== to && !STATUS_CHANGES[from].includes(to)) {
+    throw new Error(`an order cannot go from ${from} to ${to}`);
+  }
+}
+
 /** Why an order was cancelled: the bounded `reason` label of ordermesh_orders_total. */
 export const CANCEL_CODES = [
   'payment_declined',
