@@ -35,6 +35,9 @@ build: deps ## Compile apps and libs into dist/ (SWC)
 proto: deps ## Regenerate the gRPC TypeScript stubs and the topic list from the protos/events
 	@npm run --silent proto:gen
 
+manifest: node ## Write the component manifest's copies (chart ports/uses, Dockerfile EXPOSE, README tables)
+	@node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts
+
 # ---- local platform -------------------------------------------------------------------------
 .PHONY: up down status seed
 up: setup build ## Start the whole platform locally (infra + every service), seed demo data
@@ -52,7 +55,7 @@ seed: ## Load the demo catalogue, stock, prices and users into a running platfor
 	@$(ORDERMESH) seed --profile $(PROFILE)
 
 # ---- quality --------------------------------------------------------------------------------
-.PHONY: lint typecheck format check-generated unit e2e chaos bench bench-overhead test
+.PHONY: manifest lint typecheck format check-generated unit e2e chaos bench bench-overhead test
 lint: deps ## ESLint (module boundaries), Prettier, buf lint and buf breaking
 	@nx show projects >/dev/null
 	@eslint --max-warnings=0 .
@@ -69,8 +72,9 @@ typecheck: deps ## TypeScript strict type-check of the whole workspace (and the 
 format: deps ## Format everything with Prettier
 	@prettier --write --log-level warn .
 
-check-generated: deps ## Fail when regenerating the gRPC stubs or the topic list would change them
+check-generated: deps ## Fail when regenerating the gRPC stubs, the topic list or the manifest's copies would change them
 	@node tools/proto/check-generated.mjs
+	@node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts --check
 
 unit: deps ## Unit tests of every app and lib
 	@jest -c jest.config.js --ci

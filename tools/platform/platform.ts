@@ -23,7 +23,7 @@ import {
   redis,
   writePrometheusConfig,
 } from './infra/small.ts';
-import { callersOf, loadCallGraph } from './calls.ts';
+import { CALL_GRAPH, callersOf } from './calls.ts';
 import { zipkin } from './infra/zipkin.ts';
 import {
   groupMembers,
@@ -574,8 +574,7 @@ export class Platform {
       if (n > before.length) checkBuilt(this.paths.repo, service);
       this.setReplicas(service, n);
       const after = replicasOf(this.portMap, service);
-      const graph = await loadCallGraph(this.paths.repo);
-      const callers = callersOf(graph, service)
+      const callers = callersOf(CALL_GRAPH, service)
         .flatMap((c) => replicasOf(this.portMap, c))
         .filter(running);
       if (n > before.length && serviceUp) {

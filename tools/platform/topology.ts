@@ -1,5 +1,22 @@
 // The one table of components of the local platform, their ports per profile, their dependencies,
 // and the environment each service gets. Pure: no I/O here (unit-tested in topology.test.ts).
+// A service's ports, store and what it uses come from the component manifest of
+// @ordermesh/contracts, what it calls from its config/grpc-calls.ts.
+import {
+  COMPONENT_MANIFEST,
+  type ComponentManifest,
+  type ComponentName,
+} from '../../libs/contracts/src/services.ts';
+import { grpcCalls as gatewayCalls } from '../../apps/gateway/src/config/grpc-calls.ts';
+import { grpcCalls as userCalls } from '../../apps/user/src/config/grpc-calls.ts';
+import { grpcCalls as productCalls } from '../../apps/product/src/config/grpc-calls.ts';
+import { grpcCalls as inventoryCalls } from '../../apps/inventory/src/config/grpc-calls.ts';
+import { grpcCalls as pricingCalls } from '../../apps/pricing/src/config/grpc-calls.ts';
+import { grpcCalls as orderCalls } from '../../apps/order/src/config/grpc-calls.ts';
+import { grpcCalls as paymentCalls } from '../../apps/payment/src/config/grpc-calls.ts';
+import { grpcCalls as shippingCalls } from '../../apps/shipping/src/config/grpc-calls.ts';
+import { grpcCalls as notificationCalls } from '../../apps/notification/src/config/grpc-calls.ts';
+import { grpcCalls as storefrontCalls } from '../../apps/storefront/src/config/grpc-calls.ts';
 
 export type Profile = 'dev' | 'test';
 export const PROFILES: readonly Profile[] = ['dev', 'test'];
@@ -45,6 +62,8 @@ export interface ServiceDef extends ComponentDef {
   readonly store: ServiceStore;
   /** Redis logical database, for redis-backed services. */
   readonly redisDb?: number;
+  /** Publishes or consumes Kafka events (gets KAFKA_BROKERS). */
+  readonly kafka: boolean;
 }
 
 const INFRA: readonly ComponentDef[] = [
@@ -110,66 +129,67 @@ const INFRA: readonly ComponentDef[] = [
 
 const TRACED = ['jaeger'];
 
-function svc(
-  name: string,
-  grpc: number | null,
-  http: number,
-  store: ServiceStore,
-  dependsOn: string[],
-  redisDb?: number,
-  management?: number,
-): ServiceDef {
-  const ports: Record<string, number> = { http };
-  if (grpc !== null) ports.grpc = grpc;
-  if (management !== undefined) ports.management = management;
-  const storeDeps = store === 'none' ? [] : [store === 'mongodb' ? 'ferretdb' : store, 'kafka'];
+/** What each service calls over gRPC: the downstream services of its config/grpc-calls.ts (table order). */
+export const GRPC_CALLEES: Readonly<Record<ComponentName, readonly string[]>> = {
+  user: Object.keys(userCalls),
+  product: Object.keys(productCalls),
+  inventory: Object.keys(inventoryCalls),
+  pricing: Object.keys(pricingCalls),
+  payment: Object.keys(paymentCalls),
+  shipping: Object.keys(shippingCalls),
+  notification: Object.keys(notificationCalls),
+  order: Object.keys(orderCalls),
+  gateway: Object.keys(gatewayCalls),
+  storefront: Object.keys(storefrontCalls),
+};
+
+function storeOf(m: ComponentManifest): { store: ServiceStore; redisDb?: number } {
+  if (!m.store) return { store: 'none' };
+  if ('postgres' in m.store) return { store: 'postgres' };
+  if ('mongodb' in m.store) return { store: 'mongodb' };
+  return { store: 'redis', redisDb: m.store.redis };
+}
+
+/** A service of the manifest as the platform runs it: started after its store, Kafka, callees. */
+function service(name: ComponentName): ServiceDef {
+  const m: ComponentManifest = COMPONENT_MANIFEST[name];
+  const { store, redisDb } = storeOf(m);
+  const ports: Record<string, number> = { http: m.ports.http };
+  if (m.ports.grpc !== undefined) ports.grpc = m.ports.grpc;
+  if (m.ports.management !== undefined) ports.management = m.ports.management;
+  const storeDeps = store === 'none' ? [] : [store === 'mongodb' ? 'ferretdb' : store];
   return {
     name,
     kind: 'service',
     ports,
-    grpc: grpc !== null,
+    grpc: m.ports.grpc !== undefined,
     store,
     ...(redisDb === undefined ? {} : { redisDb }),
-    dependsOn: [...TRACED, ...storeDeps, ...dependsOn],
+    kafka: m.kafka === true,
+    dependsOn: [
+      ...TRACED,
+      ...storeDeps,
+      ...(m.kafka ? ['kafka'] : []),
+      ...GRPC_CALLEES[name],
+      ...(m.api ? ['gateway'] : []),
+    ],
     description: `${name} service`,
   };
 }
 
-/**
- * The management ports (readiness, metrics) of the public services: their HTTP port is the public
- * one, so Prometheus and the readiness checks use these instead, and the HTTP port answers only
- * `GET /health/live` (libs/service-kit health/management.ts). 949x: clear of the services' 94x1–94x8
- * HTTP ports and their replicas'. The internal services keep everything on their HTTP port.
- */
-const MANAGEMENT_PORTS = { gateway: 9490, storefront: 9491 } as const;
-
+/** Table order (`status`, start waves: startWaves puts each after what it depends on). */
 const SERVICES: readonly ServiceDef[] = [
-  svc('user', 50051, 9401, 'postgres', []),
-  svc('product', 50052, 9402, 'mongodb', []),
-  svc('inventory', 50053, 9403, 'postgres', []),
-  svc('pricing', 50054, 9404, 'postgres', []),
-  svc('payment', 50056, 9406, 'postgres', []),
-  svc('shipping', 50057, 9407, 'postgres', []),
-  svc('notification', 50058, 9408, 'redis', [], 1),
-  svc('order', 50055, 9405, 'postgres', [
-    'user',
-    'product',
-    'inventory',
-    'pricing',
-    'payment',
-    'shipping',
-  ]),
-  svc(
-    'gateway',
-    null,
-    8080,
-    'redis',
-    ['user', 'product', 'inventory', 'pricing', 'order', 'payment', 'shipping', 'notification'],
-    0,
-    MANAGEMENT_PORTS.gateway,
-  ),
-  svc('storefront', null, 8081, 'none', ['gateway'], undefined, MANAGEMENT_PORTS.storefront),
-];
+  'user',
+  'product',
+  'inventory',
+  'pricing',
+  'payment',
+  'shipping',
+  'notification',
+  'order',
+  'gateway',
+  'storefront',
+].map((name) => service(name as ComponentName));
 
 export const COMPONENTS: readonly ComponentDef[] = [...INFRA, ...SERVICES];
 
@@ -498,9 +518,10 @@ export function serviceEnv(
   if (def.grpc) env.GRPC_PORT = String(port(ports, component, 'grpc'));
   if (def.ports.management) env.MANAGEMENT_PORT = String(port(ports, component, 'management'));
   env.SHUTDOWN_TIMEOUT_MS = '10000';
-  env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
-  for (const s of SERVICES) {
-    if (s.grpc) env[`${screaming(s.name)}_GRPC_ADDR`] = grpcTarget(ports, s.name);
+  if (def.kafka) env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
+  // Only the addresses of what it calls, as the chart renders them.
+  for (const callee of GRPC_CALLEES[service as ComponentName]) {
+    env[`${screaming(callee)}_GRPC_ADDR`] = grpcTarget(ports, callee);
   }
   if (def.store === 'postgres') {
     const password = secrets.servicePasswords[service];
@@ -524,13 +545,14 @@ export function serviceEnv(
   Object.assign(env, traceExport(profile, ports));
   // `OTEL_SDK_DISABLED=true ordermesh start …` starts services without tracing (make bench).
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
-  env.JWT_SECRET = secrets.jwtSecret;
-  env.JWT_ISSUER = LOCAL_JWT_ISSUER;
-  env.JWT_AUDIENCE = LOCAL_JWT_AUDIENCE;
-  env.ORDERMESH_ADMIN_EMAIL = hostEnv.ORDERMESH_ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL;
-  env.ORDERMESH_ADMIN_PASSWORD = hostEnv.ORDERMESH_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD;
+  const manifest: ComponentManifest = COMPONENT_MANIFEST[service as ComponentName];
+  if (manifest.jwt) {
+    env.JWT_SECRET = secrets.jwtSecret;
+    env.JWT_ISSUER = LOCAL_JWT_ISSUER;
+    env.JWT_AUDIENCE = LOCAL_JWT_AUDIENCE;
+  }
   if (profile === 'test') {
-    env.PAYMENT_TEST_CONTROLS = 'enabled';
+    if (service === 'payment') env.PAYMENT_TEST_CONTROLS = 'enabled';
     env.FAULT_INJECTION = 'enabled';
     // The suites stand in for proxies on loopback and pick a client address per test file
     // (X-Forwarded-For), so each file gets rate-limit keys of its own. Other profiles trust

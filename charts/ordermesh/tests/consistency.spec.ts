@@ -42,6 +42,29 @@ function resolvedEnv(dep: Obj): Record<string, string> {
   return env;
 }
 
+/** The keys of a zod object schema (through a refinement or pipe). */
+function envShape(schema: unknown): Record<string, unknown> {
+  const s = schema as { shape?: object; _def?: { schema?: unknown; in?: unknown } } | undefined;
+  if (s?.shape) return s.shape as Record<string, unknown>;
+  const inner = s?._def?.schema ?? s?._def?.in;
+  return inner ? envShape(inner) : {};
+}
+
+/**
+ * The variables a README names in backticks; `USER/PRODUCT_GRPC_ADDR` names USER_GRPC_ADDR and
+ * PRODUCT_GRPC_ADDR.
+ */
+function documentedEnv(readme: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, token] of readme.matchAll(/`([A-Z][A-Z0-9_/]*)`/g)) {
+    const parts = token!.split('/');
+    const last = parts.at(-1)!;
+    const suffix = last.includes('_') ? last.slice(last.indexOf('_')) : '';
+    for (const part of parts) names.add(part === last ? part : `${part}${suffix}`);
+  }
+  return names;
+}
+
 const labelsOf = (name: string) => ({
   'app.kubernetes.io/name': name,
   'app.kubernetes.io/instance': 'ordermesh',
@@ -82,6 +105,15 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     expect(names.filter((n: string) => !(n in schema.shape) && !/^(OTEL_|K8S_)/.test(n))).toEqual(
       [],
     );
+  });
+
+  it('its README documents every variable of its env schema', () => {
+    const keys = Object.keys(envShape(c.envSchema));
+    expect(keys.length).toBeGreaterThan(3);
+    const documented = documentedEnv(
+      readFileSync(path.join(ROOT, 'apps', svc, 'README.md'), 'utf8'),
+    );
+    expect(keys.filter((k) => !documented.has(k))).toEqual([]);
   });
 
   it('the rendered env passes the service env schema', () => {

@@ -32,12 +32,14 @@ if (major < REQUIRED_MAJOR) {
   process.exit(child.status ?? 1);
 }
 
-// kafkajs 2.2.4 sets negative timeouts on Node >= 23 (harmless, prints TimeoutNegativeWarning):
-// keep Node's default warning printer for everything else.
+// kafkajs 2.2.4 sets negative timeouts on Node >= 23 (harmless, prints TimeoutNegativeWarning);
+// the facts the platform reads from the workspace (libs/contracts/src/services.ts, each app's
+// config/grpc-calls.ts) are ES modules in a package without "type" (the apps build to CommonJS),
+// which Node notes as MODULE_TYPELESS_PACKAGE_JSON. Node's default printer for everything else.
 const defaultWarningListeners = process.listeners('warning');
 process.removeAllListeners('warning');
 process.on('warning', (w) => {
-  if (w.name === 'TimeoutNegativeWarning') return;
+  if (w.name === 'TimeoutNegativeWarning' || w.code === 'MODULE_TYPELESS_PACKAGE_JSON') return;
   for (const l of defaultWarningListeners) l(w);
 });
 

@@ -184,7 +184,9 @@ describe('service environment', () => {
     assert.equal(env.KAFKA_BROKERS, '127.0.0.1:9092');
     assert.equal(env.DATABASE_URL, 'postgres://order_svc:pw-ord@127.0.0.1:54320/order_svc');
     assert.equal(env.USER_GRPC_ADDR, '127.0.0.1:50051');
-    assert.equal(env.NOTIFICATION_GRPC_ADDR, '127.0.0.1:50058');
+    assert.equal(env.SHIPPING_GRPC_ADDR, '127.0.0.1:50057');
+    // only the addresses of what it calls (apps/order/src/config/grpc-calls.ts), as in the chart
+    assert.equal(env.NOTIFICATION_GRPC_ADDR, undefined);
     assert.equal(env.GATEWAY_GRPC_ADDR, undefined);
     assert.equal(env.OTEL_SERVICE_NAME, 'order');
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318');
@@ -194,11 +196,10 @@ describe('service environment', () => {
       env.OTEL_RESOURCE_ATTRIBUTES,
       'deployment.environment.name=local-dev,service.instance.id=order',
     );
-    assert.equal(env.JWT_SECRET, secrets.jwtSecret);
-    assert.equal(env.JWT_ISSUER, 'ordermesh-local');
-    assert.equal(env.JWT_AUDIENCE, 'ordermesh-api');
-    assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'admin@ordermesh.local');
-    assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'ordermesh-admin-local');
+    // the token secret only where tokens are signed (the gateway); no service reads the admin's
+    assert.equal(env.JWT_SECRET, undefined);
+    assert.equal(env.JWT_ISSUER, undefined);
+    assert.equal(env.ORDERMESH_ADMIN_PASSWORD, undefined);
     assert.equal(env.PAYMENT_TEST_CONTROLS, undefined);
     assert.equal(env.FAULT_INJECTION, undefined);
     assert.equal(env.MONGODB_URL, undefined);
@@ -223,16 +224,34 @@ describe('service environment', () => {
     );
   });
 
-  it('enables test controls only in the test profile, and passes admin credentials through', () => {
-    const env = serviceEnv('payment', 'test', resolvePorts('test', {}), secrets, {
-      ORDERMESH_ADMIN_EMAIL: 'root@example.test',
-      ORDERMESH_ADMIN_PASSWORD: 'pw',
-    });
+  it('enables test controls only in the test profile (payment test controls on payment only)', () => {
+    const ports = resolvePorts('test', {});
+    const env = serviceEnv('payment', 'test', ports, secrets, {});
     assert.equal(env.PAYMENT_TEST_CONTROLS, 'enabled');
     assert.equal(env.FAULT_INJECTION, 'enabled');
     assert.match(env.OTEL_RESOURCE_ATTRIBUTES ?? '', /^deployment\.environment\.name=local-test,/);
-    assert.equal(env.ORDERMESH_ADMIN_EMAIL, 'root@example.test');
-    assert.equal(env.ORDERMESH_ADMIN_PASSWORD, 'pw');
+    assert.equal(serviceEnv('order', 'test', ports, secrets, {}).PAYMENT_TEST_CONTROLS, undefined);
+    assert.equal(serviceEnv('order', 'test', ports, secrets, {}).FAULT_INJECTION, 'enabled');
+    assert.equal(
+      serviceEnv('payment', 'dev', resolvePorts('dev', {}), secrets, {}).PAYMENT_TEST_CONTROLS,
+      undefined,
+    );
+  });
+
+  it('gives Kafka and the token secret only to the services that use them', () => {
+    const ports = resolvePorts('dev', {});
+    const gw = serviceEnv('gateway', 'dev', ports, secrets, {});
+    assert.equal(gw.JWT_SECRET, secrets.jwtSecret);
+    assert.equal(gw.JWT_ISSUER, 'ordermesh-local');
+    assert.equal(gw.JWT_AUDIENCE, 'ordermesh-api');
+    assert.equal(gw.KAFKA_BROKERS, undefined);
+    assert.equal(gw.ORDER_GRPC_ADDR, '127.0.0.1:50055');
+    assert.equal(gw.PAYMENT_GRPC_ADDR, undefined); // the gateway calls no payment RPC
+    assert.equal(serviceEnv('product', 'dev', ports, secrets, {}).KAFKA_BROKERS, undefined);
+    assert.equal(
+      serviceEnv('inventory', 'dev', ports, secrets, {}).KAFKA_BROKERS,
+      '127.0.0.1:9092',
+    );
   });
 
   it('sends spans to Jaeger, and on the dev profile also to the Zipkin viewer', () => {
@@ -311,11 +330,12 @@ describe('service environment', () => {
 
   it('masks secrets and URL passwords', () => {
     const masked = maskEnv(serviceEnv('user', 'dev', resolvePorts('dev', {}), secrets, {}));
-    assert.equal(masked.JWT_SECRET, '********');
-    assert.equal(masked.ORDERMESH_ADMIN_PASSWORD, '********');
     assert.equal(masked.DATABASE_URL, 'postgres://user_svc:********@127.0.0.1:54320/user_svc');
     assert.equal(masked.KAFKA_BROKERS, '127.0.0.1:9092');
     assert.ok(!JSON.stringify(masked).includes('pw-user'));
+    const gateway = maskEnv(serviceEnv('gateway', 'dev', resolvePorts('dev', {}), secrets, {}));
+    assert.equal(gateway.JWT_SECRET, '********');
+    assert.ok(!JSON.stringify(gateway).includes(secrets.jwtSecret));
     assert.ok(!JSON.stringify(masked).includes(secrets.jwtSecret));
   });
 });
