@@ -140,6 +140,15 @@ export function values(file: string, text: string): string {
     if (start < 0) throw new Error(`${file}: no components.${name} block`);
     let end = start + 1;
     while (end < lines.length && (lines[end]!.startsWith('    ') || lines[end] === '')) end++;
+    // `public: true` (behind the ingress) exactly on the public components, after `enabled`
+    const isPublic = lines.slice(start + 1, end).findIndex((l) => l.startsWith('    public: '));
+    if (isPublic >= 0 && !m.public) {
+      lines.splice(start + 1 + isPublic, 1);
+      end--;
+    } else if (isPublic < 0 && m.public) {
+      lines.splice(start + 2, 0, '    public: true');
+      end++;
+    }
     for (const [key, value] of [
       ['ports', chartPorts(m)],
       ['uses', flow(chartUses(m))],

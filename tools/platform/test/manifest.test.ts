@@ -41,6 +41,12 @@ describe('the component manifest and its copies', () => {
     );
     assert.notEqual(drifted, chart);
     assert.equal(values('values.yaml', drifted), chart);
+    const unpublished = chart.replace(
+      '  storefront:\n    enabled: true\n    public: true\n',
+      '  storefront:\n    enabled: true\n',
+    );
+    assert.notEqual(unpublished, chart);
+    assert.equal(values('values.yaml', unpublished), chart);
     const docker = read('docker/Dockerfile');
     assert.equal(
       dockerfile('Dockerfile', docker.replace('EXPOSE 50055 9405', 'EXPOSE 50055')),
