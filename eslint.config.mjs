@@ -31,6 +31,15 @@ export default tseslint.config(
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            // Libraries in layers, each built on the ones below (docs/conventions.md):
+            // core (contracts, resilience, observability) → infra (persistence, messaging) →
+            // kit (service-kit) → apps.
+            { sourceTag: 'layer:core', onlyDependOnLibsWithTags: ['layer:core'] },
+            { sourceTag: 'layer:infra', onlyDependOnLibsWithTags: ['layer:core', 'layer:infra'] },
+            {
+              sourceTag: 'layer:kit',
+              onlyDependOnLibsWithTags: ['layer:core', 'layer:infra', 'layer:kit'],
+            },
           ],
         },
       ],

@@ -1,5 +1,6 @@
-// Proves the Nx module-boundary rule is really enforced: an app importing another app, or a
-// production app importing the test-only lib, fails lint. (Without a project graph the rule
+// Proves the Nx module-boundary rule is really enforced: an app importing another app, a
+// production app importing the test-only lib, or a library importing one of a higher layer fails
+// lint. (Without a project graph the rule
 // silently skips itself, so this also guards the graph step of `make lint`.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -49,4 +50,28 @@ test('a shared lib may not import an app', async () => {
     "import { envSchema } from '../../../apps/order/src/config/env.schema';\nexport const e = envSchema;\n";
   const errors = await boundaryErrors('libs/service-kit/src/boundary-probe.ts', code);
   assert.ok(errors.length > 0, 'importing an app from a lib must be an error');
+});
+
+test('a lower layer may not import a higher one (core → infra → kit)', async () => {
+  const kit = "import { parseEnv } from '@ordermesh/service-kit';\nexport const f = parseEnv;\n";
+  const infra =
+    "import { pgErrorCode } from '@ordermesh/persistence';\nexport const f = pgErrorCode;\n";
+  for (const [file, code, what] of [
+    ['libs/persistence/src/boundary-probe.ts', kit, 'infra importing the kit'],
+    ['libs/messaging/src/boundary-probe.ts', kit, 'infra importing the kit'],
+    ['libs/resilience/src/boundary-probe.ts', infra, 'core importing infra'],
+    ['libs/observability/src/boundary-probe.ts', kit, 'core importing the kit'],
+  ]) {
+    const errors = await boundaryErrors(file, code);
+    assert.ok(errors.length > 0, `${what} (${file}) must be an error`);
+  }
+});
+
+test('a layer may import the layers below it', async () => {
+  const core =
+    "import { Readiness } from '@ordermesh/observability';\nexport const r = Readiness;\n";
+  const infra =
+    "import { pgErrorCode } from '@ordermesh/persistence';\nexport const f = pgErrorCode;\n";
+  assert.deepEqual(await boundaryErrors('libs/persistence/src/boundary-probe.ts', core), []);
+  assert.deepEqual(await boundaryErrors('libs/service-kit/src/boundary-probe.ts', infra), []);
 });

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { ServiceName } from '@ordermesh/contracts';
 import { Metrics } from '@ordermesh/observability';
-import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
+import { Readiness, SERVICE_CONFIG } from '@ordermesh/observability';
 import type { Kafka } from 'kafkajs';
 import { EventConsumer } from './consumer/event-consumer';
 import { KafkaClients } from './kafka';

@@ -6,3 +6,5 @@ export * from './span-attributes';
 export * from './suppress-tracing';
 export * from './redaction';
 export * from './telemetry-handle';
+export * from './readiness';
+export * from './service-config';

@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
-import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
+import { Readiness, SERVICE_CONFIG } from '@ordermesh/observability';
 import type { Connection } from 'mongoose';
 
 @Injectable()

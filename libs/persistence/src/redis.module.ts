@@ -7,7 +7,7 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
+import { Readiness, SERVICE_CONFIG } from '@ordermesh/observability';
 import Redis from 'ioredis';
 
 export const REDIS = Symbol('REDIS');

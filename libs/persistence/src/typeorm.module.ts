@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Readiness, SERVICE_CONFIG } from '@ordermesh/service-kit';
+import { Readiness, SERVICE_CONFIG } from '@ordermesh/observability';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import { PreparingClient } from './prepared-statements';
 import { PostgresRetention } from './retention';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { GrpcApi } from '@ordermesh/contracts';
 import type { GrpcOptions } from '@nestjs/microservices';
 // Not '@ordermesh/observability/telemetry': importing the preload starts the SDK (telemetry-handle.ts).
-import { Metrics, shutdownTelemetry } from '@ordermesh/observability';
+import { Metrics, shutdownTelemetry, Readiness } from '@ordermesh/observability';
 import { Logger } from 'nestjs-pino';
 import { SERVICE_CONFIG } from './config/config.module';
 import type { BaseEnv } from './config/env';
@@ -15,7 +15,6 @@ import {
   publicOperationalPaths,
   startManagementServer,
 } from './health/management';
-import { Readiness } from './health/readiness';
 
 export interface ServiceDefinition {
   /** The service's one name: folder, OTEL_SERVICE_NAME, consumer group, Kubernetes Service. */

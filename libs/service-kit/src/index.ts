@@ -9,7 +9,12 @@ export * from './grpc/deadline.interceptor';
 export * from './grpc/errors';
 export * from './grpc/server';
 export * from './health/health.module';
-export * from './health/readiness';
+export {
+  Readiness,
+  type CheckOptions,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from '@ordermesh/observability';
 export * from './service.module';
 export * from './grpc/health-probe';
 export * from './http/deadline.middleware';

@@ -1,12 +1,9 @@
-import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@ordermesh/observability';
 import type { z } from 'zod';
 import { parseEnv } from './env';
 
-/** Injection token of the validated configuration. */
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-
-/** `@InjectConfig() config: Env` — the service's validated, typed configuration. */
-export const InjectConfig = (): ParameterDecorator & PropertyDecorator => Inject(SERVICE_CONFIG);
+export { InjectConfig, SERVICE_CONFIG } from '@ordermesh/observability';
 
 /**
  * Validates the environment once, when the application is created: a bad environment aborts

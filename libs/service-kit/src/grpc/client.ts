@@ -14,7 +14,7 @@ import {
   grpcTransportOptions,
   isRetryableRpc,
 } from '@ordermesh/contracts';
-import { Metrics } from '@ordermesh/observability';
+import { Metrics, Readiness } from '@ordermesh/observability';
 import {
   CallRejectedError,
   DEPENDENCY_FAILURE_CODES,
@@ -27,7 +27,6 @@ import {
 } from '@ordermesh/resilience';
 import { Observable, firstValueFrom } from 'rxjs';
 import { SERVICE_CONFIG } from '../config/config.module';
-import { Readiness } from '../health/readiness';
 import { GRPC_CLIENT_CHANNEL_OPTIONS } from './channel';
 import {
   GrpcStatus,

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { Observable, distinctUntilChanged, from, interval, map, startWith, switchMap } from 'rxjs';
-import { Readiness } from './readiness';
+import { Readiness } from '@ordermesh/observability';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus */
 const SERVING = 1;

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Operational } from '@ordermesh/observability';
-import { Readiness } from './readiness';
+import { Operational, Readiness } from '@ordermesh/observability';
 
 /**
  * `/health/live` answers for the process alone (never for dependencies, so a database outage never

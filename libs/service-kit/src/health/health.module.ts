@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { GrpcHealthController } from './grpc-health.controller';
 import { HealthController } from './health.controller';
-import { Readiness } from './readiness';
+import { Readiness } from '@ordermesh/observability';
 
 @Global()
 @Module({})

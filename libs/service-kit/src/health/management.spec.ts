@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Metrics } from '@ordermesh/observability';
+import { Metrics, Readiness } from '@ordermesh/observability';
 import express from 'express';
 import { publicOperationalPaths, startManagementServer } from './management';
-import { Readiness } from './readiness';
 
 async function get(url: string) {
   const response = await fetch(url);

@@ -1,8 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from '@ordermesh/observability';
+import { type Metrics, type Readiness } from '@ordermesh/observability';
 import type { NextFunction, Request, Response } from 'express';
-import type { Readiness } from './readiness';
 
 /**
  * The management port (MANAGEMENT_PORT): readiness, metrics and liveness for Prometheus and the
