@@ -65,6 +65,7 @@ typecheck: deps ## TypeScript strict type-check of the whole workspace (and the 
 	@tsc -p tools/platform/tsconfig.json
 	@tsc -p tools/bench/tsconfig.json
 	@tsc -p tools/cluster/tsconfig.json
+	@tsc -p tools/observability/tsconfig.json
 
 format: deps ## Format everything with Prettier
 	@prettier --write --log-level warn .

@@ -260,6 +260,11 @@ export async function main(argv: string[]): Promise<void> {
             'Jaeger query API (the tests read it)',
           ],
           ['Prometheus', e['prometheus']?.['ui'] ?? '', 'metrics, alerts'],
+          [
+            'dashboards',
+            e['prometheus']?.['dashboards'] ?? '',
+            'the Grafana dashboards as Prometheus console pages',
+          ],
         );
         out(table(uis));
         out('');
