@@ -36,7 +36,7 @@ proto: deps ## Regenerate the gRPC TypeScript stubs and the topic list from the 
 	@npm run --silent proto:gen
 
 # ---- local platform -------------------------------------------------------------------------
-.PHONY: up down status seed
+.PHONY: up down status seed tail
 up: setup build ## Start the whole platform locally (infra + every service), seed demo data
 	@$(ORDERMESH) up --profile $(PROFILE)
 	@$(ORDERMESH) seed --profile $(PROFILE)
@@ -47,6 +47,9 @@ down: ## Stop everything `make up` started (no process or port left behind)
 
 status: ## Show every process, port, pid and health
 	@$(ORDERMESH) status --profile $(PROFILE)
+
+tail: ## Print a topic's events as they arrive: make tail TOPIC=order.placed.v1 [FROM=beginning] [MAX=n] [TIMEOUT=s]
+	@$(ORDERMESH) tail "$(TOPIC)" --profile $(PROFILE) $(if $(FROM),--from $(FROM)) $(if $(MAX),--max $(MAX)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 seed: ## Load the demo catalogue, stock, prices and users into a running platform
 	@$(ORDERMESH) seed --profile $(PROFILE)
