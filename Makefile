@@ -39,7 +39,7 @@ manifest: node ## Write the component manifest's copies (chart ports/uses, Docke
 	@node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts
 
 # ---- local platform -------------------------------------------------------------------------
-.PHONY: up down status seed
+.PHONY: up down status seed tail
 up: setup build ## Start the whole platform locally (infra + every service), seed demo data
 	@$(ORDERMESH) up --profile $(PROFILE)
 	@$(ORDERMESH) seed --profile $(PROFILE)
@@ -50,6 +50,9 @@ down: ## Stop everything `make up` started (no process or port left behind)
 
 status: ## Show every process, port, pid and health
 	@$(ORDERMESH) status --profile $(PROFILE)
+
+tail: ## Print a topic's events as they arrive: make tail TOPIC=order.placed.v1 [FROM=beginning] [MAX=n] [TIMEOUT=s]
+	@$(ORDERMESH) tail "$(TOPIC)" --profile $(PROFILE) $(if $(FROM),--from $(FROM)) $(if $(MAX),--max $(MAX)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 seed: ## Load the demo catalogue, stock, prices and users into a running platform
 	@$(ORDERMESH) seed --profile $(PROFILE)
@@ -68,6 +71,7 @@ typecheck: deps ## TypeScript strict type-check of the whole workspace (and the 
 	@tsc -p tools/platform/tsconfig.json
 	@tsc -p tools/bench/tsconfig.json
 	@tsc -p tools/cluster/tsconfig.json
+	@tsc -p tools/observability/tsconfig.json
 
 format: deps ## Format everything with Prettier
 	@prettier --write --log-level warn .

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks of the dashboards, alert rules and SLOs in observability/ (part of `make test`):
 #   1. the generated dashboards and rules are up to date with tools/observability/generate.mjs
-#      and observability/slo/slos.yaml;
+#      and observability/slo/slos.yaml, their console pages with tools/observability/consoles.ts;
 #   2. `promtool check rules` on every rule file, `promtool test rules` on the alert unit tests;
 #   3. the dashboards are valid Grafana dashboard JSON, their PromQL parses (promtool), every
 #      metric is in docs/telemetry-registry.md, every alert links an existing runbook section.
@@ -41,6 +41,7 @@ step() { # name command...
 
 echo "observability checks"
 step "generated dashboards and rules are up to date" node tools/observability/generate.mjs --check
+step "console pages of the dashboards are up to date" node tools/observability/consoles.ts --check
 step "promtool check rules" "$PROMTOOL" check rules observability/prometheus/rules/*.yml
 step "promtool test rules" "$PROMTOOL" test rules observability/prometheus/tests/*.test.yml
 step "dashboards, runbook links, metric registry" node tools/observability/check-dashboards.mjs "$tmp/dashboard-rules.yml"

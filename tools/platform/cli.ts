@@ -36,6 +36,9 @@ const USAGE = `Usage: ordermesh <command> [args] [--profile dev|test]
   connection-info [--json]    infrastructure endpoints and credentials (for test harnesses)
   seed                        load the demo data (admin, demo customer, catalogue) into a running platform
   urls                        where to reach everything
+  tail <topic> [--from latest|beginning] [--max N] [--timeout S] [--pretty]
+                              a topic's events as they arrive (Kafka's console consumer), one
+                              JSON object per line: time, partition, offset, key, type, headers, value
 
 Components: ${COMPONENTS.map((c) => c.name).join(', ')}
 Profile: --profile or $ORDERMESH_PROFILE (default dev); test adds 10000 to every port
@@ -118,6 +121,10 @@ export async function main(argv: string[]): Promise<void> {
         reveal: { type: 'boolean' },
         follow: { type: 'boolean', short: 'f' },
         lines: { type: 'string', short: 'n' },
+        from: { type: 'string' },
+        max: { type: 'string' },
+        timeout: { type: 'string' },
+        pretty: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -239,6 +246,12 @@ export async function main(argv: string[]): Promise<void> {
         await seed(p.profile);
         break;
       }
+      case 'tail': {
+        const { parseTailArgs, tail, tailTopics } = await import('./tail.ts');
+        const opts = parseTailArgs(rest, values, tailTopics(p.ctx));
+        await tail(p.ctx, { ...opts, pretty: values.pretty });
+        break;
+      }
       case 'urls': {
         const e = p.endpoints();
         const rows: string[][] = [];
@@ -260,6 +273,11 @@ export async function main(argv: string[]): Promise<void> {
             'Jaeger query API (the tests read it)',
           ],
           ['Prometheus', e['prometheus']?.['ui'] ?? '', 'metrics, alerts'],
+          [
+            'dashboards',
+            e['prometheus']?.['dashboards'] ?? '',
+            'the Grafana dashboards as Prometheus console pages',
+          ],
         );
         out(table(uis));
         out('');

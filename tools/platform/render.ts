@@ -269,6 +269,8 @@ export function prometheusArgs(opts: {
   configFile: string;
   dataDir: string;
   port: number;
+  /** The dashboards as console pages (tools/observability/consoles.ts) and their templates. */
+  consoles?: { templates: string; libraries: string } | null;
 }): string[] {
   return [
     `--config.file=${opts.configFile}`,
@@ -276,5 +278,11 @@ export function prometheusArgs(opts: {
     '--storage.tsdb.retention.time=2d',
     `--web.listen-address=127.0.0.1:${opts.port}`,
     '--web.enable-lifecycle',
+    ...(opts.consoles
+      ? [
+          `--web.console.templates=${opts.consoles.templates}`,
+          `--web.console.libraries=${opts.consoles.libraries}`,
+        ]
+      : []),
   ];
 }

@@ -45,9 +45,9 @@ jest_json() { # name config...
 # ESLint's Nx module-boundary rule skips itself without a project graph: compute it first.
 step_lint()        { nx show projects >/dev/null && eslint --max-warnings=0 . && prettier --check --log-level warn . ; }
 step_contracts()   { buf lint && bash tools/proto/buf-breaking.sh && node tools/proto/check-generated.mjs && node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts --check ; }
-step_typecheck()   { tsc -p tsconfig.json && tsc -p tools/platform/tsconfig.json && tsc -p tools/bench/tsconfig.json && tsc -p tools/cluster/tsconfig.json ; }
+step_typecheck()   { tsc -p tsconfig.json && tsc -p tools/platform/tsconfig.json && tsc -p tools/bench/tsconfig.json && tsc -p tools/cluster/tsconfig.json && tsc -p tools/observability/tsconfig.json ; }
 step_unit()        { jest_json unit -c jest.config.js ; }
-step_tools_unit()  { node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test --test-reporter=spec 'tools/platform/**/*.test.ts' 'tools/bench/**/*.test.ts' 'tools/cluster/test/*.test.ts' 'tools/cluster/images/unit.test.ts' 'tools/lint/*.test.mjs' ; }
+step_tools_unit()  { node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test --test-reporter=spec 'tools/platform/**/*.test.ts' 'tools/bench/**/*.test.ts' 'tools/cluster/test/*.test.ts' 'tools/cluster/images/unit.test.ts' 'tools/observability/*.test.ts' 'tools/lint/*.test.mjs' ; }
 step_chart()       { wait_chart_tools && node tools/chart/sync-assets.mjs --check && jest_json chart -c charts/ordermesh/tests/jest.config.ts ; }
 # The chart tests' helm3 is built in the background from the start (below); its log is chart-tools.log.
 wait_chart_tools() { until [[ -f "$RESULTS/chart-tools.rc" ]]; do sleep 2; done ; }

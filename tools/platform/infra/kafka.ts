@@ -40,11 +40,12 @@ export function kafkaLibsDir(ctx: Ctx): string {
   return join(ctx.paths.tools, 'kafka', KAFKA_VERSION, 'libs');
 }
 
-function brokers(ctx: Ctx): string[] {
+export function brokers(ctx: Ctx): string[] {
   return [`127.0.0.1:${port(ctx.ports, 'kafka', 'broker')}`];
 }
 
-function ensureJars(ctx: Ctx): string {
+/** The Kafka jars (resolved with Maven when missing or when pom.xml changed). */
+export function ensureJars(ctx: Ctx): string {
   const libs = kafkaLibsDir(ctx);
   const key = sha256Files([pomFile(ctx)], KAFKA_VERSION);
   if (

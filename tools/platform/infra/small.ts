@@ -168,6 +168,13 @@ function ruleGlob(ctx: Ctx): string | null {
   return existsSync(dir) ? join(dir, '*.yml') : null;
 }
 
+/** The dashboards as console pages (http://…:9090/consoles/ordermesh/index.html), when present. */
+function consoleDirs(ctx: Ctx): { templates: string; libraries: string } | null {
+  const templates = join(ctx.paths.repo, 'observability', 'prometheus', 'consoles');
+  const libraries = join(ctx.paths.repo, 'observability', 'prometheus', 'console_libraries');
+  return existsSync(templates) && existsSync(libraries) ? { templates, libraries } : null;
+}
+
 /** Renders (and checks) the scrape configuration of the profile's services and their replicas. */
 export function writePrometheusConfig(ctx: Ctx): string {
   const dir = join(ctx.paths.config, 'prometheus');
@@ -203,6 +210,7 @@ export const prometheus: Driver = {
         configFile: conf,
         dataDir: data,
         port: mainPort(ctx.ports, 'prometheus'),
+        consoles: consoleDirs(ctx),
       }),
       cwd: dir,
       env: baseEnv(ctx),
@@ -210,5 +218,8 @@ export const prometheus: Driver = {
   },
   ready: (ctx) => httpOk(`http://127.0.0.1:${mainPort(ctx.ports, 'prometheus')}/-/ready`),
   dataDirs: (ctx) => [join(ctx.paths.data, 'prometheus')],
-  endpoints: (ctx) => ({ ui: `http://127.0.0.1:${mainPort(ctx.ports, 'prometheus')}` }),
+  endpoints: (ctx) => ({
+    ui: `http://127.0.0.1:${mainPort(ctx.ports, 'prometheus')}`,
+    dashboards: `http://127.0.0.1:${mainPort(ctx.ports, 'prometheus')}/consoles/ordermesh/index.html`,
+  }),
 };

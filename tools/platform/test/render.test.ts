@@ -6,6 +6,7 @@ import {
   kafkaLog4j2Properties,
   kafkaServerProperties,
   postgresArgs,
+  prometheusArgs,
   prometheusConfig,
   redisConf,
 } from '../render.ts';
@@ -141,5 +142,23 @@ describe('prometheus', () => {
       profile: 'dev',
     });
     assert.match(y, /rule_files:\n {2}- '\/repo\/observability\/prometheus\/rules\/\*\.yml'/);
+  });
+});
+
+describe('prometheus args', () => {
+  it('serves the dashboards as console pages when the folders exist, and nothing else extra', () => {
+    const base = { configFile: '/c/prometheus.yml', dataDir: '/d/prometheus', port: 19090 };
+    const withConsoles = prometheusArgs({
+      ...base,
+      consoles: { templates: '/r/consoles', libraries: '/r/console_libraries' },
+    });
+    assert.ok(withConsoles.includes('--web.console.templates=/r/consoles'));
+    assert.ok(withConsoles.includes('--web.console.libraries=/r/console_libraries'));
+    assert.ok(withConsoles.includes('--web.listen-address=127.0.0.1:19090'));
+    const without = prometheusArgs({ ...base, consoles: null });
+    assert.equal(
+      without.some((a) => a.startsWith('--web.console')),
+      false,
+    );
   });
 });
