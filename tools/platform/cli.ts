@@ -260,6 +260,11 @@ export async function main(argv: string[]): Promise<void> {
             'Jaeger query API (the tests read it)',
           ],
           ['Prometheus', e['prometheus']?.['ui'] ?? '', 'metrics, alerts'],
+          [
+            'logs',
+            e['victorialogs']?.['ui'] ?? '',
+            'VictoriaLogs: every service\'s logs (LogsQL, e.g. trace_id:<id>)',
+          ],
         );
         out(table(uis));
         out('');
