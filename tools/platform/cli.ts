@@ -263,7 +263,7 @@ export async function main(argv: string[]): Promise<void> {
           [
             'logs',
             e['victorialogs']?.['ui'] ?? '',
-            'VictoriaLogs: every service\'s logs (LogsQL, e.g. trace_id:<id>)',
+            "VictoriaLogs: every service's logs (LogsQL, e.g. trace_id:<id>)",
           ],
         );
         out(table(uis));

@@ -112,7 +112,7 @@ const INFRA: readonly ComponentDef[] = [
     // Not VictoriaLogs' usual 9428: 94xx holds the services' HTTP ports and their replicas'.
     ports: { main: 9528 },
     dependsOn: [],
-    description: 'VictoriaLogs (every service\'s logs over OTLP, LogsQL query API, web UI)',
+    description: "VictoriaLogs (every service's logs over OTLP, LogsQL query API, web UI)",
   },
 ];
 

@@ -291,7 +291,7 @@ describe('service environment', () => {
     assert.equal(dev.TRUSTED_PROXY_HOPS, undefined);
   });
 
-  it('ships every service\'s log records to VictoriaLogs over OTLP, spans still to Jaeger', () => {
+  it("ships every service's log records to VictoriaLogs over OTLP, spans still to Jaeger", () => {
     for (const profile of ['dev', 'test'] as const) {
       assert.ok(profileComponents(profile).includes('victorialogs'), profile);
       const ports = resolvePorts(profile, {});

@@ -84,7 +84,9 @@ describe('centralised logs of one order', () => {
       expect(row['trace_id']).toBe(traceId);
       expect(row['span_id']).toMatch(/^[0-9a-f]{16}$/);
       expect(row['_msg']).toEqual(expect.any(String));
-      expect(row['severity']).toEqual(expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/));
+      expect(row['severity_text']).toEqual(
+        expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/),
+      );
     }
     const leaks = rows.flatMap((row) =>
       leakKinds(JSON.stringify(row), secrets).map((kind) => `${serviceOf(row)}: ${kind}`),
@@ -103,7 +105,7 @@ describe('centralised logs of one order', () => {
     expect(byRequest.every((r) => r['request_id'] === requestId)).toBe(true);
     const byOrder = await logsQuery(`order_id:="${orderId}"`);
     expect(byOrder.length).toBeGreaterThan(0);
-    expect(byOrder.map(serviceOf)).toContain("order");
-    expect(byOrder.some((r) => r["trace_id"] === traceId)).toBe(true);
+    expect(byOrder.map(serviceOf)).toContain('order');
+    expect(byOrder.some((r) => r['trace_id'] === traceId)).toBe(true);
   });
 });
