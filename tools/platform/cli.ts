@@ -278,6 +278,11 @@ export async function main(argv: string[]): Promise<void> {
             e['prometheus']?.['dashboards'] ?? '',
             'the Grafana dashboards as Prometheus console pages',
           ],
+          [
+            'logs',
+            e['victorialogs']?.['ui'] ?? '',
+            "VictoriaLogs: every service's logs (LogsQL, e.g. trace_id:<id>)",
+          ],
         );
         out(table(uis));
         out('');

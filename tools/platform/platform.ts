@@ -21,6 +21,7 @@ import {
   jaeger,
   prometheus,
   redis,
+  victorialogs,
   writePrometheusConfig,
 } from './infra/small.ts';
 import { CALL_GRAPH, callersOf } from './calls.ts';
@@ -122,6 +123,8 @@ export interface ConnectionInfo {
   redis: { url: string };
   jaeger: { ui: string; otlpHttp: string; otlpGrpc: string };
   prometheus: { url: string };
+  /** `url`: the HTTP API (`/select/logsql/query`) and the web UI (`/select/vmui/`). */
+  victorialogs: { url: string };
   /** `management`: readiness and metrics (the HTTP port itself for the internal services). */
   services: Record<string, { http: string; management: string; grpc?: string }>;
 }
@@ -134,6 +137,7 @@ const INFRA_DRIVERS: Record<string, Driver> = {
   jaeger,
   prometheus,
   zipkin,
+  victorialogs,
 };
 
 function secs(since: number): string {
@@ -833,6 +837,7 @@ export class Platform {
         otlpGrpc: `127.0.0.1:${j.otlpGrpc}`,
       },
       prometheus: { url: `http://127.0.0.1:${mainPort(this.portMap, 'prometheus')}` },
+      victorialogs: { url: `http://127.0.0.1:${mainPort(this.portMap, 'victorialogs')}` },
       services,
     };
   }

@@ -126,7 +126,7 @@ export function requireJava17(): void {
     );
 }
 
-export function requireGo(why = 'building FerretDB and Jaeger'): string {
+export function requireGo(why = 'building FerretDB, Jaeger and VictoriaLogs'): string {
   return requireCommand(
     'go',
     why,
@@ -135,14 +135,21 @@ export function requireGo(why = 'building FerretDB and Jaeger'): string {
 }
 
 /** `go build` of a package of a tool module (a folder with go.mod/go.sum) into `out`. */
-export function goBuild(opts: { moduleDir: string; pkg: string; out: string; what: string }): void {
+export function goBuild(opts: {
+  moduleDir: string;
+  pkg: string;
+  out: string;
+  what: string;
+  /** Added to the environment (e.g. CGO_ENABLED). */
+  env?: NodeJS.ProcessEnv;
+}): void {
   requireGo();
   mkdirSync(join(opts.out, '..'), { recursive: true });
   const tmp = `${opts.out}.${process.pid}.tmp`;
   runStreaming('go', ['build', '-o', tmp, opts.pkg], {
     what: opts.what,
     cwd: opts.moduleDir,
-    env: { ...process.env, GOFLAGS: '-buildvcs=false -mod=readonly' },
+    env: { ...process.env, ...opts.env, GOFLAGS: '-buildvcs=false -mod=readonly' },
   });
   run('mv', ['-f', tmp, opts.out]);
 }

@@ -125,9 +125,18 @@ const INFRA: readonly ComponentDef[] = [
     description: 'Zipkin server (trace viewer for people; the tests read Jaeger)',
     profiles: ['dev'],
   },
+  {
+    name: 'victorialogs',
+    kind: 'infra',
+    // Not VictoriaLogs' usual 9428: 94xx holds the services' HTTP ports and their replicas'.
+    ports: { main: 9528 },
+    dependsOn: [],
+    description: "VictoriaLogs (every service's logs over OTLP, LogsQL query API, web UI)",
+  },
 ];
 
-const TRACED = ['jaeger'];
+/** What every service exports to from its first line on: spans (Jaeger) and log records. */
+const TRACED = ['jaeger', 'victorialogs'];
 
 /** What each service calls over gRPC: the downstream services of its config/grpc-calls.ts (table order). */
 export const GRPC_CALLEES: Readonly<Record<ComponentName, readonly string[]>> = {
@@ -542,7 +551,7 @@ export function serviceEnv(
   env.OTEL_BSP_MAX_QUEUE_SIZE = '16384';
   env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '1024';
   env.OTEL_BSP_SCHEDULE_DELAY = '1000';
-  Object.assign(env, traceExport(profile, ports));
+  Object.assign(env, traceExport(profile, ports), logExport(ports));
   // `OTEL_SDK_DISABLED=true ordermesh start …` starts services without tracing (make bench).
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   const manifest: ComponentManifest = COMPONENT_MANIFEST[service as ComponentName];
@@ -571,6 +580,22 @@ function traceExport(profile: Profile, ports: PortMap): Record<string, string> {
   return {
     OTEL_TRACES_EXPORTER: 'otlp,zipkin',
     OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${mainPort(ports, 'zipkin')}/api/v2/spans`,
+  };
+}
+
+/**
+ * Where log records go: every pino line, as written (redacted), also as an OTLP log record to
+ * VictoriaLogs (OTel pino instrumentation → the SDK's batch log record processor). The signal's
+ * own endpoint is a full URL: OTEL_EXPORTER_OTLP_ENDPOINT stays Jaeger's, for spans.
+ */
+export function logExport(ports: PortMap): Record<string, string> {
+  return {
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `http://127.0.0.1:${mainPort(ports, 'victorialogs')}/insert/opentelemetry/v1/logs`,
+    // Export every second like the spans, with room for the bursts of the load suites.
+    OTEL_BLRP_SCHEDULE_DELAY: '1000',
+    OTEL_BLRP_MAX_QUEUE_SIZE: '16384',
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '1024',
   };
 }
 
@@ -608,6 +633,7 @@ function storefrontEnv(
     OTEL_TRACES_SAMPLER_ARG: '1',
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=local-${profile}`,
     ...traceExport(profile, ports),
+    ...logExport(ports),
   };
   if (hostEnv.OTEL_SDK_DISABLED) env.OTEL_SDK_DISABLED = hostEnv.OTEL_SDK_DISABLED;
   if (profile === 'test') env.STOREFRONT_TEST_CONTROLS = 'enabled';

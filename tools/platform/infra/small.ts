@@ -1,4 +1,5 @@
-// FerretDB, Redis, Jaeger and Prometheus: one process each, config rendered at every start.
+// FerretDB, Redis, Jaeger, VictoriaLogs and Prometheus: one process each, config rendered at every
+// start.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baseEnv, PlatformError, type Ctx, type Driver } from '../context.ts';
@@ -22,6 +23,8 @@ interface GoTool {
   version: string;
   /** Package to build, relative to the tool module. */
   pkg: string;
+  /** Build environment beside the caller's (e.g. CGO_ENABLED). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const FERRETDB: GoTool = { name: 'ferretdb', version: 'v1.24.2', pkg: '.' };
@@ -30,6 +33,16 @@ const JAEGER: GoTool = {
   version: 'v1.75.0',
   pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
 };
+/**
+ * Pure Go, as upstream's release binaries: without cgo the zstd codec is klauspost/compress
+ * instead of the bundled C library, so the build needs no C toolchain.
+ */
+export const VICTORIALOGS: GoTool = {
+  name: 'victorialogs',
+  version: 'v1.52.2',
+  pkg: 'github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs',
+  env: { CGO_ENABLED: '0' },
+};
 
 function ensureGoTool(ctx: Ctx, t: GoTool): string {
   const moduleDir = join(ctx.paths.repo, 'tools', 'platform', t.name);
@@ -37,13 +50,13 @@ function ensureGoTool(ctx: Ctx, t: GoTool): string {
   const sources = ['go.mod', 'go.sum', ...(t.pkg === '.' ? ['main.go'] : [])].map((f) =>
     join(moduleDir, f),
   );
-  const key = sha256Files(sources, t.version);
+  const key = sha256Files(sources, `${t.version}${JSON.stringify(t.env ?? {})}`);
   if (existsSync(bin) && stampMatches(ctx.paths, t.name, key)) return bin;
   const started = Date.now();
   ctx.log(
     `${t.name}: building ${t.name} ${t.version} with Go into ${bin} (first build takes minutes; cached afterwards)`,
   );
-  goBuild({ moduleDir, pkg: t.pkg, out: bin, what: `go build ${t.name}` });
+  goBuild({ moduleDir, pkg: t.pkg, out: bin, what: `go build ${t.name}`, env: t.env });
   writeStamp(ctx.paths, t.name, key, {
     version: t.version,
     buildSeconds: Math.round((Date.now() - started) / 1000),
@@ -159,6 +172,49 @@ export const jaeger: Driver = {
       ui: `http://127.0.0.1:${j('ui')}`,
       otlpHttp: `http://127.0.0.1:${j('otlpHttp')}`,
       otlpGrpc: `127.0.0.1:${j('otlpGrpc')}`,
+    };
+  },
+};
+
+/** VictoriaLogs' command line: loopback only, data in the profile's state, a week of logs. */
+export function victorialogsArgs(opts: { port: number; dataDir: string }): string[] {
+  return [
+    `-httpListenAddr=127.0.0.1:${opts.port}`,
+    `-storageDataPath=${opts.dataDir}`,
+    '-retentionPeriod=7d',
+    // Caches sized for a developer's machine that runs twenty other processes, not a log server.
+    '-memory.allowedPercent=10',
+    '-loggerLevel=WARN',
+  ];
+}
+
+export const victorialogs: Driver = {
+  name: 'victorialogs',
+  stopSignal: 'SIGTERM',
+  stopTimeoutMs: 15_000,
+  readyTimeoutMs: 90_000,
+  async ensureTools(ctx) {
+    ensureGoTool(ctx, VICTORIALOGS);
+  },
+  async prepare(ctx) {
+    const bin = ensureGoTool(ctx, VICTORIALOGS);
+    const data = join(ctx.paths.data, 'victorialogs');
+    mkdirSync(data, { recursive: true });
+    return {
+      command: bin,
+      args: victorialogsArgs({ port: mainPort(ctx.ports, 'victorialogs'), dataDir: data }),
+      cwd: data,
+      env: baseEnv(ctx),
+    };
+  },
+  ready: (ctx) => httpOk(`http://127.0.0.1:${mainPort(ctx.ports, 'victorialogs')}/health`),
+  dataDirs: (ctx) => [join(ctx.paths.data, 'victorialogs')],
+  endpoints: (ctx) => {
+    const base = `http://127.0.0.1:${mainPort(ctx.ports, 'victorialogs')}`;
+    return {
+      ui: `${base}/select/vmui/`,
+      query: `${base}/select/logsql/query`,
+      otlpLogs: `${base}/insert/opentelemetry/v1/logs`,
     };
   },
 };

@@ -144,6 +144,7 @@ describe('dependencies', () => {
       'postgres',
       'prometheus',
       'redis',
+      'victorialogs',
       'zipkin',
     ]);
     assert.deepEqual(waves.at(-2), ['gateway']);
@@ -156,6 +157,7 @@ describe('dependencies', () => {
       'postgres',
       'kafka',
       'jaeger',
+      'victorialogs',
       'ferretdb',
       'user',
       'product',
@@ -306,6 +308,25 @@ describe('service environment', () => {
     const dev = serviceEnv('gateway', 'dev', resolvePorts('dev', {}), secrets, {});
     assert.equal(dev.TRUSTED_PROXIES, undefined);
     assert.equal(dev.TRUSTED_PROXY_HOPS, undefined);
+  });
+
+  it("ships every service's log records to VictoriaLogs over OTLP, spans still to Jaeger", () => {
+    for (const profile of ['dev', 'test'] as const) {
+      assert.ok(profileComponents(profile).includes('victorialogs'), profile);
+      const ports = resolvePorts(profile, {});
+      const logs = `http://127.0.0.1:${ports.victorialogs?.main}/insert/opentelemetry/v1/logs`;
+      for (const s of SERVICE_NAMES) {
+        const env = serviceEnv(s, profile, ports, secrets, {});
+        assert.equal(env.OTEL_LOGS_EXPORTER, 'otlp', s);
+        assert.equal(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT, logs, s);
+        assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, `http://127.0.0.1:${ports.jaeger?.otlpHttp}`);
+      }
+    }
+    // Clear of the services' 94xx HTTP ports and every replica's; the test profile outside the
+    // ephemeral range.
+    assert.equal(resolvePorts('dev', {}).victorialogs?.main, 9528);
+    assert.equal(resolvePorts('test', {}).victorialogs?.main, 19528);
+    assert.doesNotThrow(() => resolvePorts('dev', {}, { notification: 9, user: 9 }));
   });
 
   it('computes an environment for every service', () => {

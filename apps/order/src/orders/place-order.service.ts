@@ -133,6 +133,8 @@ export class PlaceOrderService implements OnModuleInit {
     }
     this.worker.nudge();
     setSpanAttributes({ 'ordermesh.order.id': orderId, 'ordermesh.order.status': 'PENDING' });
+    // One line per placed order, in its trace: what the log store finds an order by (order_id).
+    this.logger.log({ order_id: orderId, msg: 'order placed' });
     const row = await findOrder(this.dataSource.manager, orderId);
     if (!row) throw new Error(`order ${orderId} vanished after its commit`);
     return toOrderMessage(this.dataSource.manager, row);

@@ -12,6 +12,8 @@ export interface Connection {
   redis: { url: string };
   jaeger: { ui: string };
   prometheus: { url: string };
+  /** The log store's HTTP API (`/select/logsql/query`). */
+  victorialogs: { url: string };
   /** `management`: where readiness and metrics answer (the HTTP port of the internal services). */
   services: Record<string, { http: string; management: string; grpc?: string }>;
 }

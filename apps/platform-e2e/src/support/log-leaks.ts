@@ -33,6 +33,19 @@ const SHAPES: { kind: string; pattern: RegExp; accept?: (match: string) => boole
   },
 ];
 
+/** What one text (a log line, a stored record) holds: a given secret verbatim, or a secret's shape. */
+export function leakKinds(text: string, secrets: readonly string[]): string[] {
+  const kinds: string[] = [];
+  if (secrets.some((value) => text.includes(value))) kinds.push('a secret a test sent');
+  for (const shape of SHAPES) {
+    const hit = [...text.matchAll(shape.pattern)].some(
+      ([match]) => !shape.accept || shape.accept(match),
+    );
+    if (hit) kinds.push(shape.kind);
+  }
+  return kinds;
+}
+
 export interface Leak {
   file: string;
   line: number;
@@ -94,14 +107,7 @@ export function findLeaks(
     const lines = content.subarray(from).toString('utf8').split('\n');
     lines.forEach((text, index) => {
       const at = { file: path.basename(file), line: index + 1 };
-      const secret = secrets.find((value) => text.includes(value));
-      if (secret !== undefined) leaks.push({ ...at, kind: 'a secret a test sent' });
-      for (const shape of SHAPES) {
-        const hit = [...text.matchAll(shape.pattern)].some(
-          ([match]) => !shape.accept || shape.accept(match),
-        );
-        if (hit) leaks.push({ ...at, kind: shape.kind });
-      }
+      for (const kind of leakKinds(text, secrets)) leaks.push({ ...at, kind });
     });
   }
   return leaks;

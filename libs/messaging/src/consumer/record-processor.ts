@@ -78,9 +78,12 @@ export class RecordProcessor {
     const { group, metrics } = this.options;
     const stopTimer = metrics?.processingDuration.startTimer({ topic, group });
     try {
-      const outcome = await context.with(consumerContext(record.headers), () =>
-        this.decide(record, heartbeat, signal),
-      );
+      const outcome = await context.with(consumerContext(record.headers), async () => {
+        const decided = await this.decide(record, heartbeat, signal);
+        // One line per handled event, in the producer's trace (like pino-http's per request).
+        this.logger.log(`${group}: ${topic} ${decided}`);
+        return decided;
+      });
       metrics?.consumed.inc({ topic, group, outcome });
       return outcome;
     } finally {

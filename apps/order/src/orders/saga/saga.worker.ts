@@ -280,6 +280,7 @@ export class SagaWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const final = transition.final;
     if (!final) return;
+    this.logger.log({ order_id: row.id, status: final.status, msg: 'order finished' });
     const reason = final.status === 'CANCELLED' ? final.code : 'none';
     this.metrics.orders.inc({ status: final.status.toLowerCase(), reason });
     // The placement saga: PENDING until confirmed or cancelled (not a later cancellation).
