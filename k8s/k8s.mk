@@ -83,7 +83,7 @@ images: ## Build every service image for this machine's platform (docker buildx)
 	done
 
 cluster-images: ## Without Docker: build every image the chart needs with buildah into .ordermesh/cluster/images/ (manifest.json + archives for ctr import)
-	@cd $(K8S_ROOT) && node tools/cluster/images/build.ts
+	@cd $(K8S_ROOT) && node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/cluster/images/build.ts
 
 cluster-images-test: ## Run each image of cluster-images with the chart's pod spec (podman, no network) and check it serves
 	@cd $(K8S_ROOT) && node tools/chart/install-tools.mjs >/dev/null && node --test --test-reporter=spec tools/cluster/images/smoke.test.ts

@@ -192,6 +192,9 @@ let aptUpdated = false;
  * Installs Debian packages (root only) without starting their services: the platform runs its own
  * instances on its own ports, so a system redis/prometheus must not grab the dev ports.
  */
+/** Held around every apt-get run of the project's scripts (flock). */
+const APT_LOCK = '/tmp/ordermesh-apt.lock';
+
 export function aptInstall(pkgs: string[], why: string): void {
   if (pkgs.length === 0) return;
   if (!isRoot()) {
@@ -210,20 +213,23 @@ export function aptInstall(pkgs: string[], why: string): void {
         '#!/bin/sh\n# ordermesh setup: do not start services while installing\nexit 101\n',
         { mode: 0o755 },
       );
+    // Several set-ups (platform, cluster binaries, images) may run apt at once: one at a time
+    // (apt-get update takes the package lists' lock and does not wait for it), and dpkg's lock
+    // waited for should anything else hold it.
+    const apt = (args: string[], what: string) =>
+      run('flock', ['-w', '900', APT_LOCK, 'apt-get', '-o', 'DPkg::Lock::Timeout=600', ...args], {
+        env,
+        what,
+      });
     if (!aptUpdated) {
       process.stderr.write('  apt-get update\n');
-      run('apt-get', ['update', '-q'], { env, what: 'apt-get update' });
+      apt(['update', '-q'], 'apt-get update');
       aptUpdated = true;
     }
     process.stderr.write(`  apt-get install ${pkgs.join(' ')}\n`);
-    // Several set-ups (platform, cluster, images) may install at once: wait for dpkg's lock.
-    run(
-      'apt-get',
-      ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=600', '--no-install-recommends', ...pkgs],
-      {
-        env,
-        what: `apt-get install ${pkgs.join(' ')}`,
-      },
+    apt(
+      ['install', '-y', '-q', '--no-install-recommends', ...pkgs],
+      `apt-get install ${pkgs.join(' ')}`,
     );
   } finally {
     if (ownPolicy) rmSync(policy, { force: true });

@@ -16,7 +16,7 @@ if [[ -z "${KUBECONFIG:-}" ]]; then
   own_cluster=1
   [[ "${KEEP_CLUSTER:-0}" == 1 ]] || trap 'if ! $CLUSTER down >"$RESULTS/down.log" 2>&1; then echo "cluster down failed:"; tail -20 "$RESULTS/down.log"; exit 1; fi' EXIT
   # Images and the cluster's own binaries build at once (each is partly downloads).
-  ( node tools/cluster/images/build.ts >"$RESULTS/images.log" 2>&1; echo $? >"$RESULTS/images.rc" ) &
+  ( node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/cluster/images/build.ts >"$RESULTS/images.log" 2>&1; echo $? >"$RESULTS/images.rc" ) &
   if ! $CLUSTER build >"$RESULTS/cluster-build.log" 2>&1; then
     wait; echo "cluster build failed:"; tail -40 "$RESULTS/cluster-build.log"; exit 1
   fi
