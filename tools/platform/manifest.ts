@@ -1,8 +1,8 @@
 // Writes the copies of the component manifest (libs/contracts/src/services.ts) — the facts that
 // identify each service: its ports, store and what it uses — into the files that need them
-// written out: the chart's component `ports` / `uses` and `@param` lines, the Dockerfile's EXPOSE
-// lines, the service tables of README.md and docs/conventions.md, and the ports line of each
-// service's README. The local platform reads the manifest itself (tools/platform/topology.ts).
+// written out: the chart's component `ports` / `uses` and `@param` lines and its services' heap
+// (`default.heap`), the Dockerfile's EXPOSE lines, the service tables of README.md and
+// docs/conventions.md, and the ports line of each service's README. The local platform reads the manifest itself (tools/platform/topology.ts).
 //
 //   node tools/platform/manifest.ts           # write (make manifest)
 //   node tools/platform/manifest.ts --check   # exit 1 when a copy is out of date (make test)
@@ -14,6 +14,7 @@ import {
   type ComponentManifest,
   type ComponentName,
   describeStore,
+  SERVICE_HEAP,
 } from '../../libs/contracts/src/services.ts';
 import { GRPC_CALLEES } from './topology.ts';
 
@@ -118,7 +119,13 @@ function replaceLine(file: string, text: string, pattern: RegExp, line: string):
 }
 
 export function values(file: string, text: string): string {
-  let out = text;
+  // every service's heap (NODE_OPTIONS), the local platform's too
+  let out = replaceLine(
+    file,
+    text,
+    /^ {2}heap: /,
+    `  heap: { maxOldSpaceMiB: ${SERVICE_HEAP.maxOldSpaceMiB}, maxSemiSpaceMiB: ${SERVICE_HEAP.maxSemiSpaceMiB} }`,
+  );
   for (const [name, m] of COMPONENTS) {
     // the @param line: generated, but a chart-only note after it (`; …`) is kept
     const param = new RegExp(`^## @param components\\.${name} \\[object\\] `);

@@ -38,9 +38,10 @@ export function serviceDriver(name: string): Driver {
     async prepare(ctx) {
       checkBuilt(ctx.paths.repo, service);
       const env: Record<string, string> = { ...baseEnv(ctx), ...computeServiceEnv(ctx, name) };
-      // A hook for debugging a service (e.g. --inspect) without touching the platform.
+      // A hook for debugging a service (e.g. --inspect) without touching the platform: added
+      // after the heap settings, so it can also override them.
       const extra = ctx.env[`ORDERMESH_${service.toUpperCase()}_NODE_OPTIONS`];
-      if (extra) env.NODE_OPTIONS = extra;
+      if (extra) env.NODE_OPTIONS = [env.NODE_OPTIONS, extra].filter(Boolean).join(' ');
       return {
         command: process.execPath,
         args: ['--enable-source-maps', join('dist', 'apps', service, 'src', 'main.js')],

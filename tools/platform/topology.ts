@@ -6,6 +6,7 @@ import {
   COMPONENT_MANIFEST,
   type ComponentManifest,
   type ComponentName,
+  heapNodeOptions,
 } from '../../libs/contracts/src/services.ts';
 import { grpcCalls as gatewayCalls } from '../../apps/gateway/src/config/grpc-calls.ts';
 import { grpcCalls as userCalls } from '../../apps/user/src/config/grpc-calls.ts';
@@ -527,6 +528,7 @@ export function serviceEnv(
   if (def.grpc) env.GRPC_PORT = String(port(ports, component, 'grpc'));
   if (def.ports.management) env.MANAGEMENT_PORT = String(port(ports, component, 'management'));
   env.SHUTDOWN_TIMEOUT_MS = '10000';
+  env.NODE_OPTIONS = heapNodeOptions(); // the chart's heap (default.heap)
   if (def.kafka) env.KAFKA_BROKERS = `127.0.0.1:${port(ports, 'kafka', 'broker')}`;
   // Only the addresses of what it calls, as the chart renders them.
   for (const callee of GRPC_CALLEES[service as ComponentName]) {
@@ -625,6 +627,7 @@ function storefrontEnv(
       ? { MANAGEMENT_PORT: String(port(ports, service, 'management')) }
       : {}),
     SHUTDOWN_TIMEOUT_MS: '10000',
+    NODE_OPTIONS: heapNodeOptions(),
     GATEWAY_URL: `http://127.0.0.1:${port(ports, 'gateway', 'http')}/api/v1`,
     TRACE_URL_TEMPLATE: traceUrlTemplate(profile, ports),
     OTEL_SERVICE_NAME: service,

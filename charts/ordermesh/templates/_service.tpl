@@ -66,6 +66,7 @@ automountServiceAccountToken: false
   "OTEL_SERVICE_NAME" .name
   "OTEL_METRICS_EXPORTER" "none"
   "OTEL_LOGS_EXPORTER" "none"
+  "NODE_OPTIONS" (printf "--max-old-space-size=%d --max-semi-space-size=%d" (int $c.heap.maxOldSpaceMiB) (int $c.heap.maxSemiSpaceMiB))
   "OTEL_RESOURCE_ATTRIBUTES" (printf "service.namespace=ordermesh,service.version=%s,k8s.namespace.name=%s,k8s.pod.name=$(K8S_POD_NAME)%s" (.c.image.tag | default $root.Chart.AppVersion) $root.Release.Namespace (ternary (printf ",%s" $V.otel.resourceAttributes) "" (ne $V.otel.resourceAttributes "")))
 -}}
 {{- $otlp := include "ordermesh.otlpEndpoint" $root -}}

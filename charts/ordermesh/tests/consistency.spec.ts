@@ -4,20 +4,29 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  bytes,
   CHART,
   find,
+  helm,
   must,
   NAMESPACE,
   type Obj,
+  parseManifests,
   podMeta,
   podSpec,
   rendered,
   ROOT,
   selects,
   services,
+  templateArgs,
   values,
 } from './support/chart';
-import { EVENT_TYPES, getEventDefinition } from '@ordermesh/contracts';
+import {
+  EVENT_TYPES,
+  getEventDefinition,
+  heapNodeOptions,
+  SERVICE_HEAP,
+} from '@ordermesh/contracts';
 import {
   grpcAddrKey,
   grpcPath,
@@ -98,12 +107,21 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
     expect(c.problems).toEqual([]);
   });
 
-  it('the Deployment sets every required env var, and only declared ones (+ OTEL_*, K8S_*)', () => {
+  it('the Deployment sets every required env var, and only declared ones (+ OTEL_*, K8S_*, NODE_OPTIONS)', () => {
     const names = podSpec(dep).containers[0].env.map((e: any) => e.name);
     const schema = c.envSchema!;
     expect(requiredEnv(schema).filter((k) => !names.includes(k))).toEqual([]);
-    expect(names.filter((n: string) => !(n in schema.shape) && !/^(OTEL_|K8S_)/.test(n))).toEqual(
-      [],
+    expect(
+      names.filter((n: string) => !(n in schema.shape) && !/^(OTEL_|K8S_|NODE_OPTIONS$)/.test(n)),
+    ).toEqual([]);
+  });
+
+  it("runs with the manifest's heap (NODE_OPTIONS), as the local platform does, inside its memory limit", () => {
+    expect(resolvedEnv(dep)['NODE_OPTIONS']).toBe(heapNodeOptions());
+    const limit = bytes(podSpec(dep).containers[0].resources.limits.memory);
+    // old space plus the three semi-spaces of the young generation leave room for code and buffers
+    expect((SERVICE_HEAP.maxOldSpaceMiB + 3 * SERVICE_HEAP.maxSemiSpaceMiB) * 2 ** 20).toBeLessThan(
+      limit * 0.75,
     );
   });
 
@@ -337,6 +355,17 @@ describe('Kafka admits exactly the producers and consumers of the event catalogu
       );
       expect(SERVICES.filter((s) => allowed.includes(principal(s))).sort()).toEqual(clients);
     }
+  });
+});
+
+describe("a component's heap", () => {
+  it('is its own when set, the default elsewhere', () => {
+    const r = helm(templateArgs(CHART, ['--set', 'components.order.heap.maxOldSpaceMiB=160']));
+    expect(r.stderr).toBe('');
+    const objs = parseManifests(r.stdout);
+    const heap = (svc: string) => resolvedEnv(must(objs, 'Deployment', svc))['NODE_OPTIONS'];
+    expect(heap('order')).toBe(heapNodeOptions({ ...SERVICE_HEAP, maxOldSpaceMiB: 160 }));
+    expect(heap('payment')).toBe(heapNodeOptions());
   });
 });
 

@@ -47,6 +47,9 @@ describe('the component manifest and its copies', () => {
     );
     assert.notEqual(unpublished, chart);
     assert.equal(values('values.yaml', unpublished), chart);
+    const resized = chart.replace(/^ {2}heap: .*$/m, '  heap: { maxOldSpaceMiB: 1 }');
+    assert.notEqual(resized, chart);
+    assert.equal(values('values.yaml', resized), chart);
     const docker = read('docker/Dockerfile');
     assert.equal(
       dockerfile('Dockerfile', docker.replace('EXPOSE 50055 9405', 'EXPOSE 50055')),

@@ -338,6 +338,18 @@ describe('service environment', () => {
     );
   });
 
+  it("starts every service, the storefront included, with the chart's heap", () => {
+    const values = parse(
+      readFileSync(new URL('../../../charts/ordermesh/values.yaml', import.meta.url), 'utf8'),
+    );
+    const { maxOldSpaceMiB, maxSemiSpaceMiB } = values.default.heap;
+    for (const s of [...SERVICE_NAMES, 'storefront'])
+      assert.equal(
+        serviceEnv(s, 'dev', resolvePorts('dev', {}), secrets, {}).NODE_OPTIONS,
+        `--max-old-space-size=${maxOldSpaceMiB} --max-semi-space-size=${maxSemiSpaceMiB}`,
+      );
+  });
+
   it('passes OTEL_SDK_DISABLED from the host to services (tracing off), and nothing else', () => {
     const ports = resolvePorts('dev', {});
     const off = serviceEnv('order', 'dev', ports, secrets, {
