@@ -145,4 +145,20 @@ describe('order saga: restart safety', () => {
     );
     expect(kept).toEqual(['retention-6 days']);
   }, 120_000);
+
+  it('takes orders through the gateway again as soon as the restarted service is ready', async () => {
+    const product = await createProduct(await admin(), { stock: 10, amountMinor: 450 });
+    const { client } = await anonymous().newCustomer();
+    await killComponent('order');
+    await startComponent('order');
+    // The gateway's channel reconnects within its reconnect backoff (≤ 2 s), not after a DNS
+    // re-resolution interval (at 5 s it answered 503 for up to 6 s after the restart).
+    await waitFor(
+      async () => {
+        const response = await placeOrder(client, [{ productId: product.id, quantity: 1 }]);
+        return response.status === 201 ? response : undefined;
+      },
+      { timeoutMs: 3_000, intervalMs: 100, what: 'an order placed through the gateway' },
+    );
+  }, 60_000);
 });

@@ -129,8 +129,7 @@ describe('storefront (browser)', () => {
         traceparent: `00-${traceId}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01`,
       },
     });
-    expect(placed.status).toBe(201);
-    expect(placed.body.traceId).toBe(traceId);
+    expect(placed).toMatchObject({ status: 201, body: { traceId } });
     expect(
       (await client.get<{ traceId: string }>(`/api/v1/orders/${placed.body.id}`)).body.traceId,
     ).toBe(traceId);
