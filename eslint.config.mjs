@@ -58,6 +58,24 @@ export default tseslint.config(
     },
   },
   {
+    // Test-only code has its own entry points: production code of an app never imports them.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['apps/platform-e2e/**', 'apps/*-e2e/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@ordermesh/service-kit/fault',
+              message: 'fault injection is test code: the kit loads it in the test profile only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/**/*.{ts,mjs,js}', '**/*.spec.ts', '**/*.e2e-spec.ts', '**/jest.config.js'],
     rules: { 'no-console': 'off' },
   },

@@ -45,6 +45,19 @@ test('production code may not import the test-only lib', async () => {
   assert.ok(errors.length > 0, 'importing @ordermesh/testing from an app must be an error');
 });
 
+test('production code may not import the fault-injection entry point', async () => {
+  const code =
+    "import { FaultModule } from '@ordermesh/service-kit/fault';\nexport const m = FaultModule;\n";
+  const [result] = await eslint.lintText(code, {
+    filePath: path.join(root, 'apps/payment/src/boundary-probe.ts'),
+  });
+  const errors = result.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+  assert.ok(
+    errors.length > 0,
+    'importing @ordermesh/service-kit/fault from an app must be an error',
+  );
+});
+
 test('a shared lib may not import an app', async () => {
   const code =
     "import { envSchema } from '../../../apps/order/src/config/env.schema';\nexport const e = envSchema;\n";

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { SERVICE_CONFIG } from './config/config.module';
 import type { BaseEnv } from './config/env';
 import { ConfigError } from './config/env';
-import { faultInjectionEnabled } from './fault/fault.module';
+import { faultInjectionEnabled } from './fault/enabled';
 import { grpcServerOptions } from './grpc/server';
 import {
   type ManagementServer,

@@ -1,10 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggingModule, MetricsModule } from '@ordermesh/observability';
 import type { z } from 'zod';
 import { SERVICE_CONFIG, ServiceConfigModule } from './config/config.module';
 import type { BaseEnv } from './config/env';
-import { FaultModule, faultInjectionEnabled } from './fault/fault.module';
+import { faultInjectionEnabled } from './fault/enabled';
 import { GrpcDeadlineInterceptor } from './grpc/deadline.interceptor';
 import { GrpcErrorInterceptor } from './grpc/error.interceptor';
 import { GrpcInputInterceptor } from './grpc/input.interceptor';
@@ -34,7 +34,7 @@ export class ServiceModule {
         MetricsModule.forRoot(options.name),
         HealthModule.forRoot({ grpc: options.grpc }),
         // After MetricsModule: its interceptor wraps this one, so injected faults show in metrics.
-        ...(options.grpc && faultInjectionEnabled() ? [FaultModule] : []),
+        ...(options.grpc && faultInjectionEnabled() ? [loadFaultModule()] : []),
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GrpcDeadlineInterceptor },
@@ -43,4 +43,10 @@ export class ServiceModule {
       ],
     };
   }
+}
+
+/** Test code, required only when FAULT_INJECTION is enabled: a production process never loads it. */
+function loadFaultModule(): Type {
+  const { FaultModule } = require('./fault/fault.module') as typeof import('./fault/fault.module');
+  return FaultModule;
 }

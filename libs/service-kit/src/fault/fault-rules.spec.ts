@@ -12,7 +12,8 @@ import {
   normaliseFaults,
   parseGrpcPath,
 } from './fault-rules';
-import { FaultInterceptor, FaultState, faultInjectionEnabled } from './fault.module';
+import { faultInjectionEnabled } from './enabled';
+import { FaultInterceptor, FaultState } from './fault.module';
 
 const settings = (overrides: Partial<FaultSettings>): FaultSettings => ({
   ...NO_FAULTS,

@@ -18,7 +18,6 @@ import {
 } from '@ordermesh/contracts';
 import { Metrics } from '@ordermesh/observability';
 import { Observable, defer, mergeMap, throwError, timer } from 'rxjs';
-import { env } from '../config/env';
 import { invalidArgument, rpcError } from '../grpc/errors';
 import {
   type FaultSettings,
@@ -29,17 +28,6 @@ import {
   normaliseFaults,
   parseGrpcPath,
 } from './fault-rules';
-
-const flag = env.flag(false);
-
-/**
- * Whether this process serves ordermesh.testing.v1.FaultService and applies its faults:
- * FAULT_INJECTION=enabled, which the local platform sets in the test profile only.
- */
-export function faultInjectionEnabled(environment: NodeJS.ProcessEnv = process.env): boolean {
-  const parsed = flag.safeParse(environment['FAULT_INJECTION']);
-  return parsed.success && parsed.data;
-}
 
 /** The process's current fault settings (in memory: one replica per test platform). */
 @Injectable()
@@ -137,8 +125,9 @@ export class FaultInterceptor implements NestInterceptor {
 }
 
 /**
- * ordermesh.testing.v1.FaultService and its interceptor. ServiceModule imports it and
- * bootstrapService serves the `fault` API only when FAULT_INJECTION is enabled (test profile).
+ * ordermesh.testing.v1.FaultService and its interceptor. Test code, outside the kit's entry point:
+ * ServiceModule loads it and bootstrapService serves the `fault` API only when FAULT_INJECTION is
+ * enabled (test profile); a production process never loads this file.
  */
 @Module({
   controllers: [FaultController],
