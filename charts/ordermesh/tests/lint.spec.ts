@@ -43,6 +43,11 @@ describe.each(HELMS.map((h) => [h.label, h]))('%s', (_label, h) => {
       ['an image tag "latest"', ['--set', 'components.user.image.tag=latest']],
       ['a wrong type', ['--set', 'default.replicas=two']],
       ['a trace sample ratio above 1', ['--set', 'otel.sampleRatio=1.5']],
+      // `default` is a component's schema (one definition) with every setting required …
+      ['an unknown default key', ['--set', 'default.replica=2']],
+      ['`enabled` in the defaults', ['--set', 'default.enabled=false']],
+      ['defaults without a heap bound', ['--set', 'default.heap=null']],
+      ['a wrong type in a component', ['--set', 'components.order.heap.maxOldSpaceMiB=lots']],
     ])('rejects %s', (_what, args) => {
       const r = helm(templateArgs(CHART, args), h);
       expect(r.status).not.toBe(0);
@@ -80,6 +85,12 @@ describe.each(HELMS.map((h) => [h.label, h]))('%s', (_label, h) => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('REFRESH_TOKEN_TTL_SECONDS');
+    });
+
+    it('takes a component that sets only what differs from the defaults', () => {
+      const r = helm(templateArgs(CHART, ['--set', 'components.order.heap.maxOldSpaceMiB=160']), h);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
     });
 
     it('rejects a service calling a disabled service', () => {
@@ -193,6 +204,11 @@ describe('values.schema.json', () => {
     const walk = (node: unknown, at: string) => {
       if (!node || typeof node !== 'object') return;
       const n = node as Record<string, unknown>;
+      // A schema that applies a definition ($ref) inherits its additionalProperties: false.
+      if (typeof n['$ref'] === 'string') {
+        for (const [k, v] of Object.entries(n)) walk(v, `${at}/${k}`);
+        return;
+      }
       if (n['type'] === 'object' || n['properties']) {
         if (n['properties'] && n['additionalProperties'] !== false) loose.push(at);
         if (
