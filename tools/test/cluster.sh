@@ -31,5 +31,5 @@ fi
 jest --ci -c apps/cluster-e2e/jest.config.js --json --outputFile="$RESULTS/cluster.json" 2>&1 | tee "$RESULTS/jest.log"
 rc=${PIPESTATUS[0]}
 phase 'cluster tests'
-node tools/test/summary.mjs "$RESULTS" "$((SECONDS - started))" | sed 's/^tests:/cluster:/'
+node tools/test/summary.mjs "$RESULTS" "$((SECONDS - started))" test-cluster | sed 's/^tests:/cluster:/'
 exit "$rc"

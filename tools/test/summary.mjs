@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-const [dir, seconds] = process.argv.slice(2);
+const [dir, seconds, target = 'test'] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -51,7 +51,7 @@ for (const { name, message } of failures) {
   for (const line of lines.slice(0, 25)) console.log(`      ${line}`);
 }
 if (failures.length > 0) console.log();
-console.log(`make test took ${seconds} s`);
+console.log(`make ${target} took ${seconds} s`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 
 function stripAnsi(text) {
