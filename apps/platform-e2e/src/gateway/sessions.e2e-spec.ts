@@ -121,6 +121,44 @@ describe('sessions', () => {
     expect(legitimate.body.message).toBe('this session has ended');
   });
 
+  it('ends a session at its absolute lifetime, however often it is refreshed', async () => {
+    const { tokens } = await signedIn();
+    const ends = async () =>
+      (
+        await db.query<{ ends: Date; expires: Date }>(
+          `SELECT session_ends_at AS ends, expires_at AS expires FROM refresh_tokens
+           WHERE user_id = $1 AND rotated_at IS NULL AND revoked_at IS NULL`,
+          [tokens.user.id],
+        )
+      ).rows;
+    // The login set it: SESSION_MAX_LIFETIME_SECONDS (30 days by default) from now.
+    const [login] = await ends();
+    const thirtyDays = 30 * 86_400_000;
+    expect(Math.abs(login!.ends.getTime() - Date.now() - thirtyDays)).toBeLessThan(60_000);
+
+    // With the end an hour away, a refresh issues a token that lives an hour, not 14 days …
+    await db.query(
+      `UPDATE refresh_tokens SET session_ends_at = now() + interval '1 hour', expires_at = now() + interval '1 hour' WHERE user_id = $1`,
+      [tokens.user.id],
+    );
+    const capped = await refresh(tokens.refreshToken);
+    expect(capped.status).toBe(200);
+    const [successor] = await ends();
+    expect(successor!.expires.getTime()).toBe(successor!.ends.getTime());
+    expect(Date.parse(capped.body.refreshTokenExpiresAt)).toBe(successor!.ends.getTime());
+    expect(successor!.ends.getTime() - Date.now()).toBeLessThan(3_600_000 + 60_000);
+
+    // … and once it has passed, the session is over (told apart from an expired token).
+    await db.query(
+      `UPDATE refresh_tokens SET session_ends_at = now() - interval '1 second',
+         expires_at = now() - interval '1 second' WHERE user_id = $1`,
+      [tokens.user.id],
+    );
+    const over = await refresh(capped.body.refreshToken);
+    expect(over.status).toBe(401);
+    expect(over.body.message).toBe('this session reached its maximum lifetime; sign in again');
+  });
+
   it('refuses unknown and malformed refresh tokens with 401 or 400, never more', async () => {
     expect((await refresh('A'.repeat(43))).status).toBe(401);
     expect((await refresh('not a token')).status).toBe(401);

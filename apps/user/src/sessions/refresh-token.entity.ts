@@ -22,8 +22,13 @@ export class RefreshTokenEntity {
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
+  /** The token's own end: a refresh TTL after its creation, never after the session's end. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
+
+  /** The session's absolute end (SESSION_MAX_LIFETIME_SECONDS after its login), the same in the family. */
+  @Column({ name: 'session_ends_at', type: 'timestamptz' })
+  sessionEndsAt!: Date;
 
   /** Set when the token was exchanged for its successor: presenting it again is a reuse. */
   @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })

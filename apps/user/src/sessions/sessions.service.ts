@@ -26,7 +26,7 @@ export interface IssuedSession {
 }
 
 /** What a presented refresh token is worth. */
-export type RefreshVerdict = 'valid' | 'unknown' | 'revoked' | 'reused' | 'expired';
+export type RefreshVerdict = 'valid' | 'unknown' | 'revoked' | 'reused' | 'expired' | 'ended';
 
 /**
  * The one rule for a presented refresh token. A token already exchanged for its successor is a
@@ -34,12 +34,13 @@ export type RefreshVerdict = 'valid' | 'unknown' | 'revoked' | 'reused' | 'expir
  * revokes the whole family so neither copy goes on working.
  */
 export function judgeRefreshToken(
-  token: Pick<RefreshTokenEntity, 'expiresAt' | 'rotatedAt' | 'revokedAt'> | null,
+  token: Pick<RefreshTokenEntity, 'expiresAt' | 'sessionEndsAt' | 'rotatedAt' | 'revokedAt'> | null,
   now: Date,
 ): RefreshVerdict {
   if (!token) return 'unknown';
   if (token.revokedAt) return 'revoked';
   if (token.rotatedAt) return 'reused';
+  if (token.sessionEndsAt.getTime() <= now.getTime()) return 'ended';
   if (token.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'valid';
 }
@@ -52,6 +53,7 @@ const REFUSAL: Record<Exclude<RefreshVerdict, 'valid'>, string> = {
   revoked: 'this session has ended',
   reused: 'refresh token reused; the session has ended',
   expired: 'refresh token expired',
+  ended: 'this session reached its maximum lifetime; sign in again',
 };
 
 /**
@@ -81,7 +83,8 @@ export class SessionsService implements OnModuleInit {
     password: string,
   ): Promise<{ user: UserEntity; session: IssuedSession }> {
     const user = await this.users.authenticate(email, password);
-    const session = await this.issue(this.dataSource.manager, user.id, randomUUID());
+    const endsAt = new Date(Date.now() + this.config.SESSION_MAX_LIFETIME_SECONDS * 1000);
+    const session = await this.issue(this.dataSource.manager, user.id, randomUUID(), endsAt);
     return { user, session };
   }
 
@@ -106,7 +109,7 @@ export class SessionsService implements OnModuleInit {
         return { verdict: 'suspended' } as const;
       }
       await tokens.update({ id: token!.id }, { rotatedAt: now });
-      const session = await this.issue(manager, user.id, token!.familyId);
+      const session = await this.issue(manager, user.id, token!.familyId, token!.sessionEndsAt);
       return { verdict, user, session } as const;
     });
     if (outcome.verdict === 'valid') return { user: outcome.user, session: outcome.session };
@@ -138,14 +141,21 @@ export class SessionsService implements OnModuleInit {
     return hashRefreshToken(refreshToken);
   }
 
+  /** A new token of the family `familyId`: a refresh TTL long, but never past `sessionEndsAt`. */
   private async issue(
     manager: EntityManager,
     userId: string,
     familyId: string,
+    sessionEndsAt: Date,
   ): Promise<IssuedSession> {
     const refreshToken = randomBytes(32).toString('base64url');
     const createdAt = new Date();
-    const expiresAt = new Date(createdAt.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);
+    const expiresAt = new Date(
+      Math.min(
+        createdAt.getTime() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000,
+        sessionEndsAt.getTime(),
+      ),
+    );
     await manager.getRepository(RefreshTokenEntity).insert({
       id: randomUUID(),
       familyId,
@@ -153,6 +163,7 @@ export class SessionsService implements OnModuleInit {
       tokenHash: hashRefreshToken(refreshToken),
       createdAt,
       expiresAt,
+      sessionEndsAt,
       rotatedAt: null,
       revokedAt: null,
     });

@@ -4,8 +4,10 @@ describe('judgeRefreshToken', () => {
   const now = new Date('2026-12-03T10:00:00Z');
   const later = new Date(now.getTime() + 60_000);
   const earlier = new Date(now.getTime() - 60_000);
+  const muchLater = new Date(now.getTime() + 3_600_000);
   const token = (overrides: Partial<Parameters<typeof judgeRefreshToken>[0]> = {}) => ({
     expiresAt: later,
+    sessionEndsAt: muchLater,
     rotatedAt: null,
     revokedAt: null,
     ...overrides,
@@ -19,6 +21,17 @@ describe('judgeRefreshToken', () => {
     ['an unknown token', null, 'unknown'],
     ['an expired token', token({ expiresAt: earlier }), 'expired'],
     ['a token expiring this instant', token({ expiresAt: now }), 'expired'],
+    [
+      'a token of a session past its maximum lifetime',
+      token({ sessionEndsAt: earlier, expiresAt: earlier }),
+      'ended',
+    ],
+    ['a token of a session ending this instant', token({ sessionEndsAt: now }), 'ended'],
+    [
+      'a rotated token of an ended session (still a reuse)',
+      token({ rotatedAt: earlier, sessionEndsAt: earlier }),
+      'reused',
+    ],
     ['a rotated token (a reuse)', token({ rotatedAt: earlier }), 'reused'],
     [
       'a rotated and expired token (still a reuse)',
