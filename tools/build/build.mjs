@@ -96,7 +96,10 @@ function reachable(entry) {
     if (files.has(file)) continue;
     files.add(file);
     if (!file.endsWith('.js')) continue;
-    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
+    // SWC writes the imports as require("…"); a lazy require('…') in the source keeps its quotes.
+    for (const [, , specifier] of readFileSync(file, 'utf8').matchAll(
+      /require\((["'])([^"']+)\1\)/g,
+    )) {
       if (specifier.startsWith('.')) {
         const base = path.resolve(path.dirname(file), specifier);
         const resolved = [base, `${base}.js`, path.join(base, 'index.js')].find(
