@@ -113,13 +113,15 @@ deploy: ## helm upgrade --install the chart into the ordermesh namespace (HELM_A
 port-forward: ## Port-forward the gateway to http://localhost:18080 (without the Istio ingress)
 	@echo "gateway: http://localhost:18080"; $(KUBECTL) -n $(K8S_NAMESPACE) port-forward svc/gateway 18080:8080
 
-dashboards: ## Port-forward Grafana (3000), Jaeger (16686) and Prometheus (9090); Ctrl-C stops them
+dashboards: ## Port-forward Grafana (3000), Jaeger (16686), VictoriaLogs (9428) and Prometheus (9090); Ctrl-C stops them
 	@trap 'kill 0' INT TERM EXIT; \
 	$(KUBECTL) -n $(K8S_NAMESPACE) port-forward svc/grafana 3000:3000 >/dev/null & \
 	$(KUBECTL) -n $(K8S_NAMESPACE) port-forward svc/jaeger 16686:16686 >/dev/null & \
+	$(KUBECTL) -n $(K8S_NAMESPACE) port-forward svc/victorialogs 9428:9428 >/dev/null & \
 	$(KUBECTL) -n $(K8S_NAMESPACE) port-forward svc/prometheus 9090:9090 >/dev/null & \
 	echo "Grafana    http://localhost:3000  (admin password: kubectl -n $(K8S_NAMESPACE) get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d)"; \
-	echo "Jaeger     http://localhost:16686"; echo "Prometheus http://localhost:9090"; wait
+	echo "Jaeger     http://localhost:16686"; echo "Logs       http://localhost:9428/select/vmui/"; \
+	echo "Prometheus http://localhost:9090"; wait
 
 fault-payment: ## Inject a fault on payment: FAULT=delay (default) or FAULT=abort (istio/fault/)
 	@test -f $(K8S_ROOT)/istio/fault/payment-$(FAULT).yaml || { echo "FAULT must be delay or abort" >&2; exit 1; }

@@ -1,7 +1,7 @@
 // Writes the copies of the component manifest (libs/contracts/src/services.ts) — the facts that
 // identify each service: its ports, store and what it uses — into the files that need them
-// written out: the chart's component `ports` / `uses` and `@param` lines and its services' heap
-// (`default.heap`), the Dockerfile's EXPOSE lines, the service tables of README.md and
+// written out: the chart's component `ports` / `uses` and `@param` lines, its services' heap
+// (`default.heap`) and log batching (`otel.logBatch`), the Dockerfile's EXPOSE lines, the service tables of README.md and
 // docs/conventions.md, and the ports line of each service's README. The local platform reads the manifest itself (tools/platform/topology.ts).
 //
 //   node tools/platform/manifest.ts           # write (make manifest)
@@ -14,6 +14,7 @@ import {
   type ComponentManifest,
   type ComponentName,
   describeStore,
+  LOG_BATCH,
   SERVICE_HEAP,
 } from '../../libs/contracts/src/services.ts';
 import { GRPC_CALLEES } from './topology.ts';
@@ -126,6 +127,8 @@ export function values(file: string, text: string): string {
     /^ {2}heap: /,
     `  heap: { maxOldSpaceMiB: ${SERVICE_HEAP.maxOldSpaceMiB}, maxSemiSpaceMiB: ${SERVICE_HEAP.maxSemiSpaceMiB} }`,
   );
+  // how every service batches its log records (OTEL_BLRP_*), the local platform's too
+  out = replaceLine(file, out, /^ {2}logBatch: /, `  logBatch: ${flow(LOG_BATCH)}`);
   for (const [name, m] of COMPONENTS) {
     // the @param line: generated, but a chart-only note after it (`; …`) is kept
     const param = new RegExp(`^## @param components\\.${name} \\[object\\] `);

@@ -7,6 +7,7 @@ import {
   type ComponentManifest,
   type ComponentName,
   heapNodeOptions,
+  logBatchEnv,
 } from '../../libs/contracts/src/services.ts';
 import { grpcCalls as gatewayCalls } from '../../apps/gateway/src/config/grpc-calls.ts';
 import { grpcCalls as userCalls } from '../../apps/user/src/config/grpc-calls.ts';
@@ -594,10 +595,7 @@ export function logExport(ports: PortMap): Record<string, string> {
   return {
     OTEL_LOGS_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `http://127.0.0.1:${mainPort(ports, 'victorialogs')}/insert/opentelemetry/v1/logs`,
-    // Export every second like the spans, with room for the bursts of the load suites.
-    OTEL_BLRP_SCHEDULE_DELAY: '1000',
-    OTEL_BLRP_MAX_QUEUE_SIZE: '16384',
-    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '1024',
+    ...logBatchEnv(),
   };
 }
 

@@ -83,6 +83,7 @@ describe('helm install on the cluster', () => {
       'postgresql',
       'kafka',
       'jaeger',
+      'victorialogs',
       'prometheus',
     ])
       expect(names).toContain(service);

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { waitFor, type ApiClient } from '@ordermesh/testing';
+import { leakKinds, waitFor, type ApiClient } from '@ordermesh/testing';
 import { ADMIN, closeForwards, forward, gateway, SERVICES, seed, sql } from './support/platform';
 
 /**
  * A customer's journey through `kubectl port-forward` to the gateway, as the README tells a user:
  * register, sign in, order → CONFIRMED, cancel → refunded and restocked; then the same order's
- * trace in the release's Jaeger with spans of all nine services, and Prometheus scraping them all.
+ * trace in the release's Jaeger with spans of all nine services, its log lines of all nine in the
+ * release's VictoriaLogs from one query by its trace id (none holding a secret), and Prometheus
+ * scraping them all.
  */
 interface Order {
   id: string;
@@ -45,6 +47,8 @@ describe('a customer journey through the port-forwarded gateway', () => {
   let customer: ApiClient;
   let productId = '';
   let order: Order;
+  /** What this customer sent or was given that no log line may hold. */
+  let secrets: string[] = [];
 
   beforeAll(async () => {
     await seed();
@@ -66,7 +70,9 @@ describe('a customer journey through the port-forwarded gateway', () => {
       discountBps: 0,
     });
     expect(price.status).toBe(200);
-    customer = (await api.newCustomer('Cluster Customer')).client;
+    const signedUp = await api.newCustomer('Cluster Customer');
+    customer = signedUp.client;
+    secrets = [signedUp.email, customer.token ?? signedUp.email];
   }, 300_000);
 
   afterAll(closeForwards);
@@ -122,6 +128,45 @@ describe('a customer journey through the port-forwarded gateway', () => {
       throw new Error(`${error.message}; services in it: ${seen.join(', ') || 'none'}`);
     });
     expect(services).toEqual(expect.arrayContaining([...SERVICES]));
+  });
+
+  it("one LogsQL query by the order's trace id returns log lines of all nine services, none with a secret", async () => {
+    const victorialogs = await forward('victorialogs', 9428);
+    const query = async (): Promise<Record<string, string>[]> => {
+      const r = await fetch(`${victorialogs.url}/select/logsql/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: `_time:1h trace_id:="${traceId}"`, limit: '5000' }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`VictoriaLogs ${r.status}: ${text}`);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, string>);
+    };
+    let seen: string[] = [];
+    const rows = await waitFor(
+      async () => {
+        const found = await query();
+        seen = [...new Set(found.map((r) => r['service.name'] ?? ''))].sort();
+        return SERVICES.every((s) => seen.includes(s)) ? found : undefined;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 2_000,
+        what: `log lines of trace ${traceId} from every service`,
+      },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; services with lines: ${seen.join(', ') || 'none'}`);
+    });
+    expect(rows.every((r) => r['trace_id'] === traceId)).toBe(true);
+    // the pod that wrote each line, as the chart's resource attributes name it
+    expect(rows.every((r) => /^[a-z]+-[\w-]+$/.test(r['k8s.pod.name'] ?? ''))).toBe(true);
+    const leaks = rows.flatMap((r) =>
+      leakKinds(JSON.stringify(r), secrets).map((k) => `${r['service.name']}: ${k}`),
+    );
+    expect(leaks).toEqual([]);
   });
 
   it("the release's Prometheus scrapes every service pod (up == 1)", async () => {

@@ -257,6 +257,14 @@ http://jaeger:4318
 {{- end -}}
 {{- end -}}
 
+{{- define "ordermesh.otlpLogsEndpoint" -}}
+{{- if .Values.victorialogs.enabled -}}
+http://victorialogs:9428/insert/opentelemetry/v1/logs
+{{- else -}}
+{{ .Values.otel.logsEndpoint }}
+{{- end -}}
+{{- end -}}
+
 {{/* Databases of the enabled relational services, sorted */}}
 {{- define "ordermesh.postgresql.databases" -}}
 {{- $dbs := list -}}

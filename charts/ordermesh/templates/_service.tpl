@@ -65,7 +65,6 @@ automountServiceAccountToken: false
   "SHUTDOWN_TIMEOUT_MS" (toString (int $c.shutdownTimeoutMs))
   "OTEL_SERVICE_NAME" .name
   "OTEL_METRICS_EXPORTER" "none"
-  "OTEL_LOGS_EXPORTER" "none"
   "NODE_OPTIONS" (printf "--max-old-space-size=%d --max-semi-space-size=%d" (int $c.heap.maxOldSpaceMiB) (int $c.heap.maxSemiSpaceMiB))
   "OTEL_RESOURCE_ATTRIBUTES" (printf "service.namespace=ordermesh,service.version=%s,k8s.namespace.name=%s,k8s.pod.name=$(K8S_POD_NAME)%s" (.c.image.tag | default $root.Chart.AppVersion) $root.Release.Namespace (ternary (printf ",%s" $V.otel.resourceAttributes) "" (ne $V.otel.resourceAttributes "")))
 -}}
@@ -78,6 +77,18 @@ automountServiceAccountToken: false
 {{- $_ := set $plain "OTEL_EXPORTER_OTLP_PROTOCOL" "http/protobuf" -}}
 {{- else -}}
 {{- $_ := set $plain "OTEL_TRACES_EXPORTER" "none" -}}
+{{- end -}}
+{{- $logs := include "ordermesh.otlpLogsEndpoint" $root -}}
+{{- if $logs -}}
+{{- /* Every pino record, as written (redacted), also goes to the log store (docs/decisions/0015) */ -}}
+{{- $_ := set $plain "OTEL_LOGS_EXPORTER" "otlp" -}}
+{{- $_ := set $plain "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" $logs -}}
+{{- $_ := set $plain "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL" "http/protobuf" -}}
+{{- $_ := set $plain "OTEL_BLRP_SCHEDULE_DELAY" (toString (int $V.otel.logBatch.scheduleDelayMs)) -}}
+{{- $_ := set $plain "OTEL_BLRP_MAX_QUEUE_SIZE" (toString (int $V.otel.logBatch.maxQueueSize)) -}}
+{{- $_ := set $plain "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE" (toString (int $V.otel.logBatch.maxExportBatchSize)) -}}
+{{- else -}}
+{{- $_ := set $plain "OTEL_LOGS_EXPORTER" "none" -}}
 {{- end -}}
 {{- if gt (int $c.ports.grpc) 0 }}{{ $_ := set $plain "GRPC_PORT" (toString $c.ports.grpc) }}{{ end -}}
 {{- if gt (int $c.ports.management) 0 }}{{ $_ := set $plain "MANAGEMENT_PORT" (toString $c.ports.management) }}{{ end -}}
@@ -495,6 +506,13 @@ spec:
         - port: 4318
           protocol: TCP
         - port: 4317
+          protocol: TCP
+    {{- end }}
+    {{- if $V.victorialogs.enabled }}
+    - to:
+        - {{- include "ordermesh.peer" (dict "root" $root "name" "victorialogs") | nindent 10 }}
+      ports:
+        - port: 9428
           protocol: TCP
     {{- end }}
     {{- with $V.networkPolicy.externalCIDRs }}

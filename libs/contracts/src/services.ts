@@ -135,6 +135,27 @@ export function heapNodeOptions(heap: HeapSettings = SERVICE_HEAP): string {
   return `--max-old-space-size=${heap.maxOldSpaceMiB} --max-semi-space-size=${heap.maxSemiSpaceMiB}`;
 }
 
+/**
+ * How every service batches its log records on their way to the log store (the OTel SDK's batch
+ * log record processor): every second like the spans, with room for the bursts of the load
+ * suites. The same in the chart (`otel.logBatch`, written there by `make manifest`) and on the
+ * local platform.
+ */
+export const LOG_BATCH = {
+  scheduleDelayMs: 1000,
+  maxQueueSize: 16384,
+  maxExportBatchSize: 1024,
+} as const;
+
+/** The OTEL_BLRP_* variables of LOG_BATCH. */
+export function logBatchEnv(batch: typeof LOG_BATCH = LOG_BATCH): Record<string, string> {
+  return {
+    OTEL_BLRP_SCHEDULE_DELAY: String(batch.scheduleDelayMs),
+    OTEL_BLRP_MAX_QUEUE_SIZE: String(batch.maxQueueSize),
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: String(batch.maxExportBatchSize),
+  };
+}
+
 /** "PostgreSQL `order_svc`", "MongoDB `product`", "Redis db 1", "–". */
 export function describeStore(store: ComponentManifest['store']): string {
   if (!store) return '–';

@@ -2,3 +2,4 @@ export * from './api-client';
 export * from './platform';
 export * from './wait';
 export * from './secrets-ledger';
+export * from './leaks';

@@ -13,7 +13,7 @@
 // Layering (docs/decisions/0007-local-cluster-images.md): debian (debootstrap minbase) → node
 // (stand-in for node:24-bookworm-slim) → service-deps (the workspace's production node_modules,
 // once) → one thin layer per service (dist/package/<svc>, built once on the host); debian →
-// postgresql, kafka, redis, prometheus, jaeger (Go modules); node → mongodb (FerretDB + the mongod entrypoint).
+// postgresql, kafka, redis, prometheus, jaeger, victorialogs (Go modules); node → mongodb (FerretDB + the mongod entrypoint).
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { PlatformError } from '../../platform/context.ts';
+import { VICTORIALOGS } from '../../platform/infra/small.ts';
 import { kafkaLog4j2Properties } from '../../platform/render.ts';
 import { aptInstall, goBuild, requireGo, run, runStreaming, which } from '../../platform/setup.ts';
 import { Buildah } from './buildah.ts';
@@ -317,18 +318,24 @@ function kafkaLibs(v: Versions): { dir: string; key: string } {
 }
 
 /** A Go command built once per module version (the Go build cache makes a rebuild cheap). */
-function goBinary(name: string, moduleDir: string, pkg: string): { bin: string; key: string } {
+function goBinary(
+  name: string,
+  moduleDir: string,
+  pkg: string,
+  env: NodeJS.ProcessEnv = {},
+): { bin: string; key: string } {
   const key = sha(
     RECIPE,
     readFileSync(join(moduleDir, 'go.mod')),
     readFileSync(join(moduleDir, 'go.sum')),
     pkg,
+    JSON.stringify(env),
   );
   const bin = join(CACHE, 'bin', `${name}-${key}`);
   if (existsSync(bin)) return { bin, key };
   const started = Date.now();
   log(`go build ${pkg} (first build takes minutes; cached afterwards)`);
-  goBuild({ moduleDir, pkg, out: bin, what: `go build ${name}` });
+  goBuild({ moduleDir, pkg, out: bin, what: `go build ${name}`, env });
   log(`${name} built in ${Math.round((Date.now() - started) / 1000)}s`);
   return { bin, key };
 }
@@ -886,6 +893,42 @@ class Builder {
       return this.b.commit(ctr, ref);
     });
   }
+
+  /** VictoriaLogs, built as the local platform builds it (pure Go: VICTORIALOGS of infra/small.ts). */
+  victorialogs(debian: Built): Built {
+    const vl = goBinary(
+      'victorialogs',
+      join(REPO, 'tools', 'platform', 'victorialogs'),
+      VICTORIALOGS.pkg,
+      VICTORIALOGS.env,
+    );
+    const key = sha(RECIPE, debian.id, vl.key);
+    const ref = qualified(infraRef(this.v, 'victorialogs'));
+    return this.image('victorialogs', ref, key, (ctr) => {
+      this.b.from(debian.ref, ctr);
+      this.withRootfs(ctr, (root) => {
+        cpSync(vl.bin, join(root, 'usr/local/bin/victoria-logs'));
+        run('chmod', ['755', join(root, 'usr/local/bin/victoria-logs')]);
+        mkdirSync(join(root, 'victoria-logs-data'), { recursive: true });
+        run('chown', ['65534:65534', join(root, 'victoria-logs-data')]);
+      });
+      this.b.config(ctr, [
+        '--env',
+        `VICTORIALOGS_VERSION=${this.v.victorialogs}`,
+        '--user',
+        '65534:65534',
+        '--port',
+        '9428/tcp',
+        '--entrypoint',
+        '["/usr/local/bin/victoria-logs"]',
+        '--cmd',
+        '["-storageDataPath=/victoria-logs-data"]',
+        '--label',
+        `org.opencontainers.image.title=VictoriaLogs ${this.v.victorialogs} (Go module) on debian ${this.v.suite}`,
+      ]);
+      return this.b.commit(ctr, ref);
+    });
+  }
 }
 
 function addUser(
@@ -1006,6 +1049,7 @@ async function main(): Promise<void> {
     mongodb: () => k.mongodb(node),
     redis: () => k.redis(debian),
     jaeger: () => k.jaeger(debian),
+    victorialogs: () => k.victorialogs(debian),
     prometheus: () => k.prometheus(debian),
   };
   for (const n of INFRA) if (wanted(n)) infra.push(recipes[n]());

@@ -1,7 +1,7 @@
 // Runs a container of a rendered chart workload with podman, the way the kubelet would run it:
 // the container's command/args/env (secretKeyRef resolved from the rendered Secrets, $(VAR)
 // expanded), the pod's uid/gid/fsGroup, a read-only root filesystem, every capability dropped,
-// no privilege escalation, ConfigMap volumes as read-only files, emptyDirs as tmpfs and claims as
+// no privilege escalation, ConfigMap volumes as read-only files, emptyDirs as fresh 0777 folders and claims as
 // fresh folders owned by the fsGroup. No network but the container's own loopback
 // (`--network none`, or another container's namespace); the chart's Service names resolve to
 // 127.0.0.1 through a mounted /etc/hosts. Used by smoke.test.ts.
@@ -157,7 +157,13 @@ export class PodRunner {
         chmodSync(dir, 0o755);
         args.push('--volume', `${dir}:${m.mountPath}:ro`);
       } else if (vol?.emptyDir) {
-        args.push('--mount', `type=tmpfs,destination=${m.mountPath},tmpfs-mode=1777`);
+        // as the kubelet makes one: a fresh folder, mode 0777 (a tmpfs over a folder the image
+        // already has keeps that folder's root-owned 0755 under podman 4.3, whatever tmpfs-mode says)
+        const dir = join(this.work, `${name}-${m.name}`);
+        mkdirSync(dir, { recursive: true });
+        chmodSync(dir, 0o777);
+        dirs.push(dir);
+        args.push('--volume', `${dir}:${m.mountPath}`);
       } else if (claim) {
         const dir = join(this.work, `${name}-${m.name}`);
         mkdirSync(dir, { recursive: true });

@@ -23,6 +23,7 @@ const HOSTS = [
   'mongodb',
   'redis',
   'jaeger',
+  'victorialogs',
   'prometheus',
 ];
 
@@ -217,6 +218,46 @@ describe(
         ).out;
       }
       assert.match(services, /"smoke"/);
+    });
+
+    test('victorialogs: /health, accepts OTLP/protobuf logs from the SDK and finds the record by its trace id', async () => {
+      const pod = rendered.pod('Deployment', 'victorialogs');
+      const s = runner.start('ordermesh-smoke-victorialogs', pod);
+      await runner.waitReady(s, pod.spec.containers[0], 120_000);
+      // VictoriaLogs takes OTLP logs in protobuf only: sent by the SDK's own exporter, as the
+      // services send theirs.
+      const traceId = '5b8efff798038103d269b633813fc60d';
+      const send = runner.inNetns(
+        s.pid,
+        `const r = require('node:module').createRequire(${JSON.stringify(join(REPO, 'package.json'))});
+        const api = r('@opentelemetry/api');
+        const { LoggerProvider, SimpleLogRecordProcessor } = r('@opentelemetry/sdk-logs');
+        const { OTLPLogExporter } = r('@opentelemetry/exporter-logs-otlp-proto');
+        const { resourceFromAttributes } = r('@opentelemetry/resources');
+        const exporter = new OTLPLogExporter({ url: 'http://127.0.0.1:9428/insert/opentelemetry/v1/logs' });
+        const provider = new LoggerProvider({
+          resource: resourceFromAttributes({ 'service.name': 'smoke' }),
+          processors: [new SimpleLogRecordProcessor({ exporter })],
+        });
+        const context = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: '${traceId}', spanId: 'eee19b7ec3c1b174', traceFlags: 1,
+        });
+        api.diag.setLogger({ error: (...a) => { console.log(...a); process.exitCode = 1; }, warn: console.log, info() {}, debug() {}, verbose() {} }, api.DiagLogLevel.WARN);
+        provider.getLogger('smoke').emit({ body: 'smoke line', severityText: 'info', context });
+        provider.forceFlush().then(() => provider.shutdown()).catch((e) => { console.log(e.message); process.exitCode = 1; });`,
+      );
+      assert.equal(send.status, 0, send.out);
+      const query = encodeURIComponent(`trace_id:="${traceId}"`);
+      let out = '';
+      for (let i = 0; i < 20 && !out.includes('smoke line'); i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        out = runner.inNetns(
+          s.pid,
+          `fetch('http://127.0.0.1:9428/select/logsql/query?query=${query}').then(r=>r.text()).then(t=>{console.log(t);process.exit(0)},()=>process.exit(1))`,
+        ).out;
+      }
+      assert.match(out, /"_msg":"smoke line"/, out);
+      assert.match(out, /"service.name":"smoke"/, out);
     });
 
     test('prometheus: the chart config loads, /-/ready, and it scrapes itself (up == 1)', async () => {

@@ -7,6 +7,7 @@
 //   kafka       KAFKA_VERSION of tools/platform/infra/kafka.ts (jars from Maven Central)
 //   ferretdb    the FerretDB module of tools/cluster/images/ferretdb/go.mod
 //   jaeger      the Jaeger module of tools/platform/jaeger/go.mod
+//   victorialogs the VictoriaLogs module of tools/platform/victorialogs/go.mod
 //   prometheus  the Prometheus module of k8s/local/go/prometheus/go.mod (v0.3MM.P is Prometheus 3.MM.P)
 //   redis       Debian's package (tag = Debian's major.minor, checked after install)
 //   node base   LOCAL_IMAGE_NODE_VERSION / LOCAL_IMAGE_NPM_VERSION of k8s/versions.env
@@ -20,7 +21,15 @@ export const SERVICES = SERVICE_NAMES;
 export type Service = string;
 
 /** Infrastructure images, by the chart's values key. */
-export const INFRA = ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger', 'prometheus'] as const;
+export const INFRA = [
+  'postgresql',
+  'kafka',
+  'mongodb',
+  'redis',
+  'jaeger',
+  'victorialogs',
+  'prometheus',
+] as const;
 export type Infra = (typeof INFRA)[number];
 
 /** Local images are named under this prefix so nobody mistakes them for the upstream ones. */
@@ -38,6 +47,7 @@ export interface Versions {
   kafka: string;
   ferretdb: string;
   jaeger: string;
+  victorialogs: string;
   redis: string;
   prometheus: string;
   /** The mongodb driver of package-lock.json (the mongod entrypoint's init-script runner). */
@@ -112,6 +122,11 @@ export function versions(repo: string): Versions {
       'tools/platform/jaeger/go.mod',
       'github.com/jaegertracing/jaeger',
     ),
+    victorialogs: goModuleVersion(
+      repo,
+      'tools/platform/victorialogs/go.mod',
+      'github.com/VictoriaMetrics/VictoriaLogs',
+    ),
     redis: need(pins, 'LOCAL_IMAGE_REDIS_VERSION', 'k8s/versions.env'),
     prometheus: prometheusRelease(
       goModuleVersion(repo, 'k8s/local/go/prometheus/go.mod', 'github.com/prometheus/prometheus'),
@@ -146,6 +161,7 @@ export function infraRef(v: Versions, name: Infra): ImageRef {
     mongodb: `ferretdb-${v.ferretdb}`,
     redis: `${v.redis}-${v.suite}`,
     jaeger: v.jaeger,
+    victorialogs: v.victorialogs,
     prometheus: v.prometheus,
   };
   return { repository: `${LOCAL_PREFIX}/${name}`, tag: tag[name] };

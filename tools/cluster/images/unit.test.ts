@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { aptMirrors, dockerfileStage, REPO, VALUES_FILE, valuesMismatches } from './build.ts';
 import { parseArgs, planScript } from './mongodb/initdb.mjs';
 import { expand } from './pod.ts';
-import { INFRA, infraRef, refString, SERVICES, versions } from './spec.ts';
+import { VICTORIALOGS } from '../../platform/infra/small.ts';
+import { infraRef, refString, SERVICES, versions } from './spec.ts';
 
 test('k8s/local/values.yaml names exactly the infrastructure images the build makes', () => {
   const v = versions(REPO);
@@ -30,7 +31,9 @@ test('versions come from the places the platform keeps them', () => {
   );
   assert.match(v.node, /^24\.\d+\.\d+$/);
   assert.match(v.npm, /^11\.\d+\.\d+$/);
-  assert.equal(INFRA.length, 6);
+  // the cluster's log store is the binary the local platform builds
+  assert.equal(`v${v.victorialogs}`, VICTORIALOGS.version);
+  assert.equal(infraRef(v, 'victorialogs').tag, v.victorialogs);
 });
 
 test('aptMirrors reads one-line and deb822 sources and ignores other repositories', () => {

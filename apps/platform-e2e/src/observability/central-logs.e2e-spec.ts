@@ -1,7 +1,7 @@
 import { waitFor } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
 import { anonymous } from '../support/fixtures';
-import { leakKinds } from '../support/log-leaks';
+import { leakKinds } from '@ordermesh/testing';
 import { finalStatus, newTraceparent, orderableProduct, placeOrder } from './support';
 
 /**

@@ -1,50 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+// Global set-up and teardown import this file without the @ordermesh/* aliases (jest applies no
+// moduleNameMapper there): @ordermesh/testing's pure module by its path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { leakKinds } from '../../../../libs/testing/src/leaks';
 import { E2E_PROFILE } from './cli';
 
-// Used by global set-up and teardown, which run without the @ordermesh/* aliases: the paths are
-// the ones libs/testing writes (SECRETS_LEDGER) and tools/platform logs to.
+// The paths are the ones libs/testing writes (SECRETS_LEDGER) and tools/platform logs to.
 const STATE = path.resolve(__dirname, '../../../../.ordermesh/run', E2E_PROFILE);
 export const LOG_DIR = path.join(STATE, 'logs');
 export const SECRETS_LEDGER = path.join(STATE, 'e2e-secrets.jsonl');
 const OFFSETS_FILE = path.join(STATE, 'e2e-log-offsets.json');
-
-/**
- * Shapes of secrets and personal data that no service may log, whoever sent them: these are
- * written independently of the loggers' own redaction rules, so a gap there is not hidden here.
- */
-const SHAPES: { kind: string; pattern: RegExp; accept?: (match: string) => boolean }[] = [
-  { kind: 'JWT', pattern: /eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]+/g },
-  { kind: 'password hash', pattern: /\$argon2(id|i|d)\$/g },
-  { kind: 'email address', pattern: /[\w.+'%-]+@[\w-]+(\.[\w-]+)*\.[A-Za-z]{2,}/g },
-  {
-    kind: 'card number',
-    pattern: /(?<![\w-])[2-6](?:[ -]?\d){12,18}(?![\w-])/g,
-    accept: (match) => {
-      const digits = match.replace(/\D/g, '');
-      let sum = 0;
-      for (let i = 0; i < digits.length; i++) {
-        let d = Number(digits[digits.length - 1 - i]);
-        if (i % 2) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-        sum += d;
-      }
-      return sum % 10 === 0;
-    },
-  },
-];
-
-/** What one text (a log line, a stored record) holds: a given secret verbatim, or a secret's shape. */
-export function leakKinds(text: string, secrets: readonly string[]): string[] {
-  const kinds: string[] = [];
-  if (secrets.some((value) => text.includes(value))) kinds.push('a secret a test sent');
-  for (const shape of SHAPES) {
-    const hit = [...text.matchAll(shape.pattern)].some(
-      ([match]) => !shape.accept || shape.accept(match),
-    );
-    if (hit) kinds.push(shape.kind);
-  }
-  return kinds;
-}
 
 export interface Leak {
   file: string;
