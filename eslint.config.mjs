@@ -71,6 +71,13 @@ export default tseslint.config(
               message: 'fault injection is test code: the kit loads it in the test profile only',
             },
           ],
+          patterns: [
+            {
+              group: ['**/test-controls/*'],
+              message:
+                "the payment provider's test controls are test code: payments.module.ts requires them in the test profile only",
+            },
+          ],
         },
       ],
     },

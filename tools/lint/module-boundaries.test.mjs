@@ -88,3 +88,13 @@ test('a layer may import the layers below it', async () => {
   assert.deepEqual(await boundaryErrors('libs/persistence/src/boundary-probe.ts', core), []);
   assert.deepEqual(await boundaryErrors('libs/service-kit/src/boundary-probe.ts', infra), []);
 });
+
+test("production code may not import the payment provider's test controls", async () => {
+  const code =
+    "import { ControlledProvider } from './test-controls/controlled-provider';\nexport const p = ControlledProvider;\n";
+  const [result] = await eslint.lintText(code, {
+    filePath: path.join(root, 'apps/payment/src/payments/boundary-probe.ts'),
+  });
+  const errors = result.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+  assert.ok(errors.length > 0, 'a static import of test-controls/ must be an error');
+});

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -9,6 +9,8 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 /** The profile the e2e suites run on: its own ports and data, beside a developer's `make up`. */
 export const E2E_PROFILE = process.env['ORDERMESH_PROFILE'] ?? 'test';
+
+const CLI = path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs');
 
 /**
  * Runs the local platform's CLI (`npx ordermesh …`) on the e2e profile. The CLI needs Node 24,
@@ -23,11 +25,24 @@ export async function ordermesh(...args: string[]): Promise<string> {
  * the stop timeout") on stderr. A failed call rejects with an error that carries both too.
  */
 export function ordermeshOutput(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(
-    process.execPath,
-    [path.join(REPO_ROOT, 'tools/platform/bin/ordermesh.mjs'), ...args, '--profile', E2E_PROFILE],
-    { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024, env: process.env },
-  );
+  return run(process.execPath, [CLI, ...args, '--profile', E2E_PROFILE], {
+    cwd: REPO_ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+    env: process.env,
+  });
+}
+
+/**
+ * The same, synchronously, with the CLI's progress on this process' stderr: global set-up and
+ * teardown (which import this file by its path: jest gives them no @ordermesh/* aliases).
+ */
+export function ordermeshSync(...args: string[]): string {
+  return execFileSync(process.execPath, [CLI, ...args, '--profile', E2E_PROFILE], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 export async function ordermeshJson<T>(...args: string[]): Promise<T> {

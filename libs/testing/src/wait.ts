@@ -19,3 +19,16 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Polls a condition until it holds (errors count as "not yet"; the last one is reported). */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(async () => ((await condition()) ? true : undefined), {
+    timeoutMs,
+    intervalMs: 100,
+    what,
+  });
+}

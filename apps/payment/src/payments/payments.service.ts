@@ -27,21 +27,20 @@ import {
   refundTransition,
 } from './payment-state';
 import {
+  InvalidTestControlsError,
+  type PaymentProvider,
   ProviderUnavailableError,
-  SimulatedProvider,
   type TestControls,
-  TestControlsDisabledError,
-  testControlsProblems,
-} from './simulated-provider';
+} from './provider';
 
-export const SIMULATED_PROVIDER = Symbol('SIMULATED_PROVIDER');
+export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');
 
 @Injectable()
 export class PaymentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-    @Inject(SIMULATED_PROVIDER) private readonly provider: SimulatedProvider,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly metrics: PaymentMetrics,
   ) {}
 
@@ -266,15 +265,15 @@ export class PaymentsService {
   }
 
   configureTestControls(controls: TestControls): TestControls {
-    if (!this.provider.testControlsEnabled) {
+    const testControls = this.provider.testControls;
+    if (!testControls) {
       throw failedPrecondition('test controls are disabled (PAYMENT_TEST_CONTROLS is not enabled)');
     }
-    const problems = testControlsProblems(controls);
-    if (problems.length) throw invalidArgument(problems.join('; '), { problems });
     try {
-      return this.provider.configure(controls);
+      return testControls.configure(controls);
     } catch (error) {
-      if (error instanceof TestControlsDisabledError) throw failedPrecondition(error.message);
+      if (error instanceof InvalidTestControlsError)
+        throw invalidArgument(error.message, { problems: error.problems });
       throw error;
     }
   }
@@ -293,7 +292,7 @@ export class PaymentsService {
   }
 
   /**
-   * Calls the simulated provider: its failures become UNAVAILABLE (retryable: nothing was written),
+   * Calls the provider: its failures become UNAVAILABLE (retryable: nothing was written),
    * and when its latency used up the caller's deadline, nothing is written either, so a caller
    * that gave up and compensates (RefundPayment -> NOT_FOUND) is not surprised by a late payment.
    */

@@ -3,7 +3,7 @@
  * owns its database and cannot connect to any other service's database (nor the maintenance db).
  */
 import { Client } from 'pg';
-import { platformInfo, type PlatformInfo } from './platform-info';
+import { connection, type Connection } from '../support/connection-env';
 
 interface Attempt {
   ok: boolean;
@@ -12,7 +12,7 @@ interface Attempt {
 }
 
 async function tryConnect(
-  info: PlatformInfo,
+  info: Connection,
   user: string,
   password: string,
   database: string,
@@ -39,7 +39,7 @@ async function tryConnect(
 }
 
 describe('PostgreSQL: one database and one role per service', () => {
-  const info = platformInfo();
+  const info = connection;
   const services = Object.keys(info.postgres.databases);
   const db = (svc: string): { database: string; user: string; password: string } => {
     const d = info.postgres.databases[svc];

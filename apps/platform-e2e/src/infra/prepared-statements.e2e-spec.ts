@@ -4,10 +4,10 @@
  * unchanged, `SELECT *` runs unnamed and a connection never keeps more than the cap.
  */
 import { MAX_PREPARED_PER_CONNECTION, PreparingClient } from '@ordermesh/persistence';
-import { platformInfo } from './platform-info';
+import { connection } from '../support/connection-env';
 
 describe('PreparingClient on PostgreSQL', () => {
-  const { superuser } = platformInfo().postgres;
+  const { superuser } = connection.postgres;
   let client: PreparingClient;
   const prepared = async () =>
     (

@@ -14,7 +14,8 @@ import {
   type EachMessagePayload,
   type Producer,
 } from 'kafkajs';
-import { kafkaBrokers, waitFor } from '../infra/platform-info';
+import { waitUntil } from '@ordermesh/testing';
+import { connection } from '../support/connection-env';
 
 interface Received {
   consumer: string;
@@ -42,7 +43,7 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
   beforeAll(async () => {
     kafka = new Kafka({
       clientId: `kafkajs-compat-${run}`,
-      brokers: kafkaBrokers(),
+      brokers: connection.kafka.brokers,
       logLevel: logLevel.ERROR,
       // kafkajs logs the broker's REBALANCE_IN_PROGRESS answer to heartbeats as an error: that is
       // how a member learns of a rebalance, which this spec causes on purpose.
@@ -139,14 +140,14 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
     await produce('first', 30);
     const a = newConsumer('a', joins);
     await start(a, 'a', received);
-    await waitFor(() => received.length >= 30, 'member a to consume the first 30 messages');
+    await waitUntil(() => received.length >= 30, 'member a to consume the first 30 messages');
     expect(lastJoin(joins, 'a').sort()).toEqual([0, 1, 2]);
     expect(new Set(received.map((r) => r.value)).size).toBe(30);
 
     // 2) a second member joins: the group rebalances and splits the 3 partitions
     const b = newConsumer('b', joins);
     await start(b, 'b', received);
-    await waitFor(
+    await waitUntil(
       () => {
         const lastA = lastJoin(joins, 'a');
         const lastB = lastJoin(joins, 'b');
@@ -166,7 +167,7 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
 
     // 3) after the rebalance, new messages go to the member owning their partition
     await produce('second', 30);
-    await waitFor(
+    await waitUntil(
       () => received.filter((r) => r.value.startsWith('second-')).length >= 30,
       'both members to consume the second 30 messages',
     );
@@ -181,7 +182,7 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
     // 4) committed offsets, read back by the admin client, equal the log end offsets
     const ends = await admin.fetchTopicOffsets(topic);
     const endOf = (p: number): string | undefined => ends.find((e) => e.partition === p)?.offset;
-    await waitFor(async () => {
+    await waitUntil(async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
       return (committed?.partitions ?? []).every((p) => p.offset === endOf(p.partition));
     }, 'committed offsets to reach the end of every partition');
@@ -200,9 +201,9 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
     const later: Received[] = [];
     const c = newConsumer('c', joins);
     await start(c, 'c', later);
-    await waitFor(() => lastJoin(joins, 'c').length === 3, 'member c to own every partition');
+    await waitUntil(() => lastJoin(joins, 'c').length === 3, 'member c to own every partition');
     await produce('third', 3);
-    await waitFor(() => later.length >= 3, 'member c to consume the third batch');
+    await waitUntil(() => later.length >= 3, 'member c to consume the third batch');
     await new Promise((r) => setTimeout(r, 1000));
     expect(later.map((r) => r.value).sort()).toEqual(['third-0', 'third-1', 'third-2']);
     await c.disconnect();
@@ -214,7 +215,7 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
     // error). That is normal broker behaviour, so this client logs nothing.
     const quiet = new Kafka({
       clientId: `kafkajs-compat-tx-${run}`,
-      brokers: kafkaBrokers(),
+      brokers: connection.kafka.brokers,
       logLevel: logLevel.NOTHING,
       retry: { retries: 8, initialRetryTime: 100 },
     });
@@ -251,7 +252,7 @@ describe('kafkajs 2.2.4 against the platform Kafka', () => {
         seen.push(message.value?.toString() ?? '');
       },
     });
-    await waitFor(() => seen.includes('in-transaction'), 'the committed transactional message');
+    await waitUntil(() => seen.includes('in-transaction'), 'the committed transactional message');
     await new Promise((r) => setTimeout(r, 1000));
     expect(seen).not.toContain('aborted');
     await reader.disconnect();

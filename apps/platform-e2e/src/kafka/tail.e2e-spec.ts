@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '@ordermesh/testing';
-import { e2eProfile } from '../infra/platform-info';
+import { E2E_PROFILE, REPO_ROOT } from '@ordermesh/testing';
 import { newCustomer, orderableProduct, placeOrder } from '../observability/support';
 
 /**
@@ -29,7 +28,7 @@ interface Run {
 }
 
 function tail(args: string[]): { done: Promise<Run>; exited: () => boolean } {
-  const child = spawn(process.execPath, [CLI, 'tail', ...args, '--profile', e2eProfile()], {
+  const child = spawn(process.execPath, [CLI, 'tail', ...args, '--profile', E2E_PROFILE], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

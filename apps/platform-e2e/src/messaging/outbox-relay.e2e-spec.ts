@@ -31,7 +31,8 @@ import { PostgresRetention, deleteExpired } from '@ordermesh/persistence';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { kafkaBrokers, waitFor } from '../infra/platform-info';
+import { waitUntil } from '@ordermesh/testing';
+import { connection } from '../support/connection-env';
 
 const run = randomUUID().slice(0, 8);
 const database = `messaging_e2e_${run}`;
@@ -102,7 +103,10 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       `CREATE TABLE effects (event_id uuid NOT NULL, consumer text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
     );
 
-    clients = new KafkaClients({ clientId: `messaging-e2e-${run}`, brokers: kafkaBrokers() });
+    clients = new KafkaClients({
+      clientId: `messaging-e2e-${run}`,
+      brokers: connection.kafka.brokers,
+    });
     await ensureTopics(clients.kafka, [
       { name: relayTopic, partitions: 3 },
       { name: consumeTopic, partitions: 1 },
@@ -205,7 +209,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       return out;
     });
     // No notify(): the commit itself wakes the relay.
-    await waitFor(
+    await waitUntil(
       () => ids.every((id) => relayed.some((r) => r.id === id)),
       'relayed events',
       15_000,
@@ -218,7 +222,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       expect(r.key).toBe(userId);
       expect(r.headers).toMatchObject({ 'event-id': r.id, 'event-type': USER_REGISTERED_V1 });
     }
-    await waitFor(async () => (await publishedAt(ids)).every(Boolean), 'published_at set');
+    await waitUntil(async () => (await publishedAt(ids)).every(Boolean), 'published_at set');
 
     // Several more relay rounds: nothing is published a second time.
     await new Promise((r) => setTimeout(r, 1_500));
@@ -244,7 +248,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       expect(await publishedAt([pending.id])).toEqual([null]);
       await runner.commitTransaction();
       outbox.notify();
-      await waitFor(async () => (await publishedAt([pending.id]))[0] !== null, 'published_at');
+      await waitUntil(async () => (await publishedAt([pending.id]))[0] !== null, 'published_at');
     } finally {
       await runner.release();
     }
@@ -262,7 +266,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
     // A later committed event proves the relay has moved past the point where it would have been.
     const marker = await dataSource.transaction((manager) => addEvent(manager, userRegistered()));
     outbox.notify();
-    await waitFor(() => relayed.some((r) => r.id === marker.id), 'the marker event', 15_000);
+    await waitUntil(() => relayed.some((r) => r.id === marker.id), 'the marker event', 15_000);
     expect(relayed.some((r) => r.id === rolledBack)).toBe(false);
     const rows: unknown[] = await dataSource.query('SELECT 1 FROM outbox_events WHERE id = $1', [
       rolledBack,
@@ -286,8 +290,8 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       expect(await publishedAt([event.id])).toEqual([null]);
 
       relay.start();
-      await waitFor(() => relayed.some((r) => r.id === event.id), 'the held event', 15_000);
-      await waitFor(async () => (await publishedAt([event.id]))[0] !== null, 'published_at');
+      await waitUntil(() => relayed.some((r) => r.id === event.id), 'the held event', 15_000);
+      await waitUntil(async () => (await publishedAt([event.id]))[0] !== null, 'published_at');
     } finally {
       relay.start();
       await offline.close();
@@ -344,7 +348,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       await publisher.publish(doomed, consumeTopic);
       await publisher.publish(after, consumeTopic);
 
-      await waitFor(
+      await waitUntil(
         () => outcomes.some((o) => o.id === after.id),
         'the record after the poison',
         20_000,
@@ -360,7 +364,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
       );
       expect(effects.map((e) => e.event_id)).toEqual([valid.id, after.id]);
 
-      await waitFor(() => deadLetters.length >= 2, 'two dead letters', 15_000);
+      await waitUntil(() => deadLetters.length >= 2, 'two dead letters', 15_000);
       const [poison, exhausted] = deadLetters;
       expect(poison?.key).toBe('poison');
       expect(poison?.headers).toMatchObject({
@@ -380,7 +384,7 @@ describe('messaging: outbox relay, idempotent consumer and DLQ on the real platf
 
       // Every record, the poison included, is committed: nothing will be redelivered.
       const kafkaAdmin = await clients.admin.get();
-      await waitFor(
+      await waitUntil(
         async () => {
           const [offsets] = await kafkaAdmin.fetchOffsets({
             groupId: group,

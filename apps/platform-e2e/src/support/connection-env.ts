@@ -5,7 +5,9 @@ import { CONNECTION_FILE } from './connection-file';
 export interface Connection {
   kafka: { brokers: string[] };
   postgres: {
-    superuser: { url: string };
+    host: string;
+    port: number;
+    superuser: { user: string; password: string; url: string };
     databases: Record<string, { database: string; user: string; password: string; url: string }>;
   };
   mongodb: { url: string };

@@ -1,10 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-// Global set-up and teardown import this file without the @ordermesh/* aliases (jest applies no
-// moduleNameMapper there): @ordermesh/testing's pure module by its path.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { leakKinds } from '../../../../libs/testing/src/leaks';
-import { E2E_PROFILE } from './cli';
+import { E2E_PROFILE, leakKinds } from './cli';
 
 // The paths are the ones libs/testing writes (SECRETS_LEDGER) and tools/platform logs to.
 const STATE = path.resolve(__dirname, '../../../../.ordermesh/run', E2E_PROFILE);

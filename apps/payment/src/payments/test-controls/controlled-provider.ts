@@ -1,13 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type AuthorizationDecision,
+  InvalidTestControlsError,
+  NO_TEST_CONTROLS,
+  type PaymentProvider,
+  ProviderUnavailableError,
+  type TestControls,
+} from '../provider';
 
-/** What ConfigureTestControls sets (ordermesh.payment.v1.TestControls). */
-export interface TestControls {
-  declineMethods: string[];
-  latencyMs: number;
-  errorRateBps: number;
-}
-
-export const NO_TEST_CONTROLS: TestControls = { declineMethods: [], latencyMs: 0, errorRateBps: 0 };
+// Test profile only: payments.module.ts requires this file when PAYMENT_TEST_CONTROLS is on, and
+// nothing else imports it (eslint: no-restricted-imports).
 
 /** Reason of every decline caused by the test controls (see TestControls in payment.proto). */
 export const TEST_DECLINE_REASON = 'declined_by_test_control';
@@ -16,17 +18,6 @@ export const DECLINED_METHOD_PREFIX = 'declined';
 
 export const MAX_TEST_LATENCY_MS = 60_000;
 export const MAX_DECLINE_METHODS = 100;
-
-/** The simulated provider is unreachable: the caller may retry (nothing was written). */
-export class ProviderUnavailableError extends Error {
-  override readonly name = 'ProviderUnavailableError';
-}
-
-export class TestControlsDisabledError extends Error {
-  override readonly name = 'TestControlsDisabledError';
-}
-
-export type AuthorizationDecision = { approved: true } | { approved: false; reason: string };
 
 /** Problems of a ConfigureTestControls request (empty = valid). */
 export function testControlsProblems(controls: TestControls): string[] {
@@ -53,11 +44,7 @@ export function testControlsProblems(controls: TestControls): string[] {
 }
 
 /** The authorization decision for a payment method under the given controls. */
-export function decide(
-  paymentMethod: string,
-  controls: TestControls | undefined,
-): AuthorizationDecision {
-  if (!controls) return { approved: true };
+export function decide(paymentMethod: string, controls: TestControls): AuthorizationDecision {
   if (
     paymentMethod.startsWith(DECLINED_METHOD_PREFIX) ||
     controls.declineMethods.includes(paymentMethod)
@@ -68,17 +55,15 @@ export function decide(
 }
 
 /**
- * The payment provider, simulated: it approves everything unless test controls are enabled
- * (PAYMENT_TEST_CONTROLS, test profile only), in which case they decide declines, add latency
- * and fail a share of calls with ProviderUnavailableError. Every effect happens before the
- * service writes anything, so a failed call can be retried safely. Controls live in memory (one
- * replica per test platform).
+ * The test profile's provider: its controls decide declines, add latency and fail a share of
+ * calls with ProviderUnavailableError. Every effect happens before the service writes anything,
+ * so a failed call can be retried safely. Controls live in memory (one replica per test platform).
  */
-export class SimulatedProvider {
+export class ControlledProvider implements PaymentProvider {
   private controls: TestControls;
+  readonly testControls = { configure: (next: TestControls) => this.configure(next) };
 
   constructor(
-    readonly testControlsEnabled: boolean,
     initial: TestControls = NO_TEST_CONTROLS,
     private readonly random: () => number = Math.random,
     private readonly sleep: (ms: number) => Promise<unknown> = (ms) => delay(ms),
@@ -86,27 +71,22 @@ export class SimulatedProvider {
     this.controls = normalise(initial);
   }
 
-  /** The current controls (all zero when disabled). */
+  /** The current controls. */
   current(): TestControls {
-    return this.testControlsEnabled
-      ? { ...this.controls, declineMethods: [...this.controls.declineMethods] }
-      : { ...NO_TEST_CONTROLS };
+    return { ...this.controls, declineMethods: [...this.controls.declineMethods] };
   }
 
-  /** Replaces the controls; throws TestControlsDisabledError unless enabled. Validate first. */
+  /** Validates and replaces the controls; returns what is now set. */
   configure(next: TestControls): TestControls {
-    if (!this.testControlsEnabled) {
-      throw new TestControlsDisabledError(
-        'test controls are disabled (PAYMENT_TEST_CONTROLS is not enabled)',
-      );
-    }
+    const problems = testControlsProblems(next);
+    if (problems.length) throw new InvalidTestControlsError(problems);
     this.controls = normalise(next);
     return this.current();
   }
 
   async authorize(paymentMethod: string): Promise<AuthorizationDecision> {
     await this.call('authorize');
-    return decide(paymentMethod, this.testControlsEnabled ? this.controls : undefined);
+    return decide(paymentMethod, this.controls);
   }
 
   async capture(): Promise<void> {
@@ -114,7 +94,6 @@ export class SimulatedProvider {
   }
 
   private async call(operation: string): Promise<void> {
-    if (!this.testControlsEnabled) return;
     const { latencyMs, errorRateBps } = this.controls;
     if (latencyMs > 0) await this.sleep(latencyMs);
     if (errorRateBps > 0 && this.random() * 10_000 < errorRateBps) {

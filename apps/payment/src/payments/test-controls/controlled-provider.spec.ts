@@ -1,43 +1,28 @@
+import { ApprovingProvider, InvalidTestControlsError, ProviderUnavailableError } from '../provider';
 import {
-  ProviderUnavailableError,
-  SimulatedProvider,
+  ControlledProvider,
   TEST_DECLINE_REASON,
-  TestControlsDisabledError,
   decide,
   testControlsProblems,
-} from './simulated-provider';
+} from './controlled-provider';
 
 const noSleep = jest.fn(async () => undefined);
 
-describe('SimulatedProvider', () => {
+describe('ApprovingProvider (production)', () => {
+  it('approves everything, with no latency, no errors and no test controls', async () => {
+    const provider = new ApprovingProvider();
+    await expect(provider.authorize()).resolves.toEqual({ approved: true });
+    await expect(provider.capture()).resolves.toBeUndefined();
+    expect(provider).not.toHaveProperty('testControls');
+  });
+});
+
+describe('ControlledProvider (test profile)', () => {
   beforeEach(() => noSleep.mockClear());
 
-  describe('with test controls disabled (the default)', () => {
-    const provider = new SimulatedProvider(
-      false,
-      { declineMethods: ['card'], latencyMs: 500, errorRateBps: 10_000 },
-      () => 0,
-      noSleep,
-    );
-
-    it('approves everything, with no latency and no errors, whatever the initial controls', async () => {
-      await expect(provider.authorize('declined_card')).resolves.toEqual({ approved: true });
-      await expect(provider.authorize('card')).resolves.toEqual({ approved: true });
-      await expect(provider.capture()).resolves.toBeUndefined();
-      expect(noSleep).not.toHaveBeenCalled();
-    });
-
-    it('refuses to be configured and reports no controls', () => {
-      expect(() =>
-        provider.configure({ declineMethods: [], latencyMs: 0, errorRateBps: 0 }),
-      ).toThrow(TestControlsDisabledError);
-      expect(provider.current()).toEqual({ declineMethods: [], latencyMs: 0, errorRateBps: 0 });
-    });
-  });
-
-  describe('with test controls enabled', () => {
+  describe('its controls', () => {
     it('declines methods starting with "declined" and the configured ones', async () => {
-      const provider = new SimulatedProvider(true, undefined, () => 0.99, noSleep);
+      const provider = new ControlledProvider(undefined, () => 0.99, noSleep);
       await expect(provider.authorize('declined_card')).resolves.toEqual({
         approved: false,
         reason: TEST_DECLINE_REASON,
@@ -50,8 +35,7 @@ describe('SimulatedProvider', () => {
     });
 
     it('adds the configured latency to authorize and capture', async () => {
-      const provider = new SimulatedProvider(
-        true,
+      const provider = new ControlledProvider(
         { declineMethods: [], latencyMs: 250, errorRateBps: 0 },
         () => 0.5,
         noSleep,
@@ -65,8 +49,7 @@ describe('SimulatedProvider', () => {
     it('fails the configured share of calls with ProviderUnavailableError', async () => {
       let next = 0;
       const draws = [0.1, 0.3, 0.2999];
-      const provider = new SimulatedProvider(
-        true,
+      const provider = new ControlledProvider(
         { declineMethods: [], latencyMs: 0, errorRateBps: 3000 },
         () => draws[next++ % draws.length] ?? 0,
         noSleep,
@@ -77,7 +60,7 @@ describe('SimulatedProvider', () => {
     });
 
     it('an error rate of 0 never fails and 10000 always fails', async () => {
-      const never = new SimulatedProvider(true, undefined, () => 0, noSleep);
+      const never = new ControlledProvider(undefined, () => 0, noSleep);
       await expect(never.capture()).resolves.toBeUndefined();
       never.configure({ declineMethods: [], latencyMs: 0, errorRateBps: 10_000 });
       const always = never;
@@ -87,8 +70,28 @@ describe('SimulatedProvider', () => {
 });
 
 describe('decide', () => {
-  it('approves everything without controls', () => {
-    expect(decide('declined_card', undefined)).toEqual({ approved: true });
+  it('declines the "declined" prefix and the listed methods, approves the rest', () => {
+    const controls = { declineMethods: ['paypal'], latencyMs: 0, errorRateBps: 0 };
+    expect(decide('declined_card', controls)).toEqual({
+      approved: false,
+      reason: TEST_DECLINE_REASON,
+    });
+    expect(decide('paypal', controls)).toMatchObject({ approved: false });
+    expect(decide('card', controls)).toEqual({ approved: true });
+  });
+});
+
+describe('configure', () => {
+  it('refuses impossible controls and keeps the current ones', () => {
+    const provider = new ControlledProvider({
+      declineMethods: ['x'],
+      latencyMs: 5,
+      errorRateBps: 0,
+    });
+    expect(() =>
+      provider.testControls.configure({ declineMethods: [], latencyMs: -1, errorRateBps: 0 }),
+    ).toThrow(InvalidTestControlsError);
+    expect(provider.current()).toEqual({ declineMethods: ['x'], latencyMs: 5, errorRateBps: 0 });
   });
 });
 
