@@ -4,10 +4,10 @@ import { ADMIN, closeForwards, forward, gateway, SERVICES, seed, sql } from './s
 
 /**
  * A customer's journey through `kubectl port-forward` to the gateway, as the README tells a user:
- * register, sign in, order → CONFIRMED, cancel → refunded and restocked; then the same order's
- * trace in the release's Jaeger with spans of all nine services, its log lines of all nine in the
- * release's VictoriaLogs from one query by its trace id (none holding a secret), and Prometheus
- * scraping them all.
+ * register, sign in, order → CONFIRMED, the storefront's page of the product, cancel → refunded
+ * and restocked; then the same order's trace in the release's Jaeger with spans of all nine
+ * services, its log lines of all nine in the release's VictoriaLogs from one query by its trace id
+ * (none holding a secret), and Prometheus scraping them all.
  */
 interface Order {
   id: string;
@@ -85,6 +85,20 @@ describe('a customer journey through the port-forwarded gateway', () => {
     expect({ status: placed.status, body: placed.body }).toMatchObject({ status: 201 });
     order = await finalOrder(customer, placed.body.id, 'confirmed');
     expect(await stockOf(customer, productId)).toBe(3);
+  });
+
+  it("the release's storefront serves the product's page through the gateway, naming its pod", async () => {
+    const storefront = await forward('storefront', 8081);
+    const r = await fetch(`${storefront.url}/products/${productId}`, {
+      signal: AbortSignal.timeout(15_000),
+    });
+    const html = await r.text();
+    expect({ status: r.status, type: r.headers.get('content-type') }).toEqual({
+      status: 200,
+      type: expect.stringMatching(/^text\/html/),
+    });
+    expect(html).toContain(`Cluster product ${traceId.slice(0, 8)}`);
+    expect(html).toMatch(/data-testid="instance">storefront-[\w-]+ /);
   });
 
   it('cancelling it refunds the payment and restocks', async () => {
