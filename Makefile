@@ -28,7 +28,7 @@ setup: deps ## Install and build everything the local platform needs (cached in 
 	@$(ORDERMESH) setup
 
 # ---- build ----------------------------------------------------------------------------------
-.PHONY: build proto
+.PHONY: build proto env-docs
 build: deps ## Compile apps and libs into dist/ (SWC)
 	@node tools/build/build.mjs
 
@@ -37,6 +37,9 @@ proto: deps ## Regenerate the gRPC TypeScript stubs and the topic list from the 
 
 manifest: node ## Write the component manifest's copies (chart ports/uses, Dockerfile EXPOSE, README tables)
 	@node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts
+
+env-docs: build ## Write each service README's env table from its env schema (compiled, in dist/)
+	@node tools/build/env-docs.mjs
 
 # ---- local platform -------------------------------------------------------------------------
 .PHONY: up down status seed tail
@@ -76,9 +79,10 @@ typecheck: deps ## TypeScript strict type-check of the whole workspace (and the 
 format: deps ## Format everything with Prettier
 	@prettier --write --log-level warn .
 
-check-generated: deps ## Fail when regenerating the gRPC stubs, the topic list or the manifest's copies would change them
+check-generated: build ## Fail when regenerating the gRPC stubs, the topic list, the manifest's copies or the env tables would change them
 	@node tools/proto/check-generated.mjs
 	@node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts --check
+	@node tools/build/env-docs.mjs --check
 
 unit: deps ## Unit tests of every app and lib
 	@jest -c jest.config.js --ci

@@ -44,10 +44,12 @@ jest_json() { # name config...
 
 # ESLint's Nx module-boundary rule skips itself without a project graph: compute it first.
 step_lint()        { nx show projects >/dev/null && eslint --max-warnings=0 . && prettier --check --log-level warn . ; }
-step_contracts()   { buf lint && bash tools/proto/buf-breaking.sh && node tools/proto/check-generated.mjs && node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts --check ; }
+# The env tables are generated from the compiled env schemas: build first (under a second; the
+# parallel steps beside it never read dist/).
+step_contracts()   { buf lint && bash tools/proto/buf-breaking.sh && node tools/proto/check-generated.mjs && node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON tools/platform/manifest.ts --check && node tools/build/build.mjs && node tools/build/env-docs.mjs --check ; }
 step_typecheck()   { tsc -p tsconfig.json && tsc -p tools/platform/tsconfig.json && tsc -p tools/bench/tsconfig.json && tsc -p tools/cluster/tsconfig.json && tsc -p tools/observability/tsconfig.json ; }
 step_unit()        { jest_json unit -c jest.config.js ; }
-step_tools_unit()  { node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test --test-reporter=spec 'tools/platform/**/*.test.ts' 'tools/bench/**/*.test.ts' 'tools/cluster/test/*.test.ts' 'tools/cluster/images/unit.test.ts' 'tools/observability/*.test.ts' 'tools/lint/*.test.mjs' ; }
+step_tools_unit()  { node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test --test-reporter=spec 'tools/platform/**/*.test.ts' 'tools/bench/**/*.test.ts' 'tools/cluster/test/*.test.ts' 'tools/cluster/images/unit.test.ts' 'tools/observability/*.test.ts' 'tools/lint/*.test.mjs' 'tools/build/*.test.mjs' ; }
 step_chart()       { wait_chart_tools && node tools/chart/sync-assets.mjs --check && jest_json chart -c charts/ordermesh/tests/jest.config.ts ; }
 # The chart tests' helm3 is built in the background from the start (below); its log is chart-tools.log.
 wait_chart_tools() { until [[ -f "$RESULTS/chart-tools.rc" ]]; do sleep 2; done ; }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
+  baseEnvSchema,
   ConfigError,
   DEVELOPMENT_PASSWORDS,
   env,
@@ -57,6 +58,41 @@ describe('parseEnv', () => {
 
   it('accepts any zod schema', () => {
     expect(parseEnv(z.object({ A: z.string() }), { A: 'x' })).toEqual({ A: 'x' });
+  });
+});
+
+describe('descriptions (the README env tables, tools/build/env-docs.mjs)', () => {
+  it('every shared variable has one, also in a schema extending the base', () => {
+    const extended = grpcServiceEnvSchema.extend({
+      USER_GRPC_ADDR: env.grpcAddr(),
+      KAFKA_BROKERS: env.kafkaBrokers(),
+      DATABASE_URL: env.postgresUrl('order'),
+    });
+    const undescribed = Object.entries(extended.shape)
+      .filter(([, field]) => !field.description)
+      .map(([name]) => name);
+    expect(undescribed).toEqual([]);
+    expect(Object.keys(extended.shape).slice(0, 7)).toEqual([
+      ...Object.keys(baseEnvSchema.shape),
+      'GRPC_PORT',
+    ]);
+  });
+
+  it("DATABASE_URL names the service's database of the component manifest", () => {
+    expect(env.postgresUrl('order').description).toContain('`order_svc`');
+    expect(env.postgresUrl('order').safeParse('postgres://u:p@h:5432/order_svc').success).toBe(
+      true,
+    );
+  });
+
+  it('shows in the JSON Schema the generator reads, with defaults and bounds', () => {
+    const json = z.toJSONSchema(grpcServiceEnvSchema, { io: 'input', unrepresentable: 'any' });
+    expect(json.required).toEqual(['HTTP_PORT', 'GRPC_PORT']);
+    expect(json.properties?.['SHUTDOWN_TIMEOUT_MS']).toMatchObject({
+      default: 10_000,
+      minimum: 0,
+      description: expect.stringContaining('graceful shutdown'),
+    });
   });
 });
 

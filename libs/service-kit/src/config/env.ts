@@ -1,3 +1,4 @@
+import { COMPONENT_MANIFEST, type ComponentName } from '@ordermesh/contracts';
 import { z } from 'zod';
 import { isGrpcTarget } from '../grpc/channel';
 
@@ -74,35 +75,59 @@ export function parseEnv<S extends z.ZodType>(
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
-/** Building blocks for the services' env schemas, so every service spells a setting the same way. */
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
+      message: `must be a ${protocols.join(' or ')} URL`,
+    });
+
+/** Comma-separated `host:port` list, e.g. KAFKA_BROKERS. */
+const hostList = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(hostPort, 'each entry must be host:port')).min(1));
+
+/** The components whose own store is a PostgreSQL database (the component manifest's `store`). */
+type PostgresComponent = {
+  [K in ComponentName]: (typeof COMPONENT_MANIFEST)[K] extends { store: { postgres: string } }
+    ? K
+    : never;
+}[ComponentName];
+
+/**
+ * Building blocks for the services' env schemas, so every service spells a setting the same way.
+ * Every variable of a schema ends its chain with `.describe('…')` (zod 4 keeps the text per schema
+ * instance, so after `.default()`/`.optional()`): `make env-docs` writes each service README's env
+ * table from the schema (tools/build/env-docs.mjs). The helpers of shared variables describe them.
+ */
 export const env = {
   port: () => z.coerce.number().int().min(1).max(65535),
-  /**
-   * A downstream gRPC target (`<SERVICE>_GRPC_ADDR`): `host:port`, `dns:///host:port` (every
-   * replica behind a headless Service) or `ipv4:ip:port,ip:port,…` (a fixed list of replicas).
-   */
+  /** `<SERVICE>_GRPC_ADDR`: a downstream gRPC target (the forms of `isGrpcTarget`). */
   grpcAddr: () =>
     z
       .string()
-      .refine(isGrpcTarget, 'must be host:port, dns:///host:port or ipv4:ip:port[,ip:port…]'),
-  url: (protocols: readonly string[]) =>
-    z
-      .string()
-      .url()
-      .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), {
-        message: `must be a ${protocols.join(' or ')} URL`,
-      }),
-  /** Comma-separated `host:port` list, e.g. KAFKA_BROKERS. */
-  hostList: () =>
-    z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(hostPort, 'each entry must be host:port')).min(1)),
+      .refine(isGrpcTarget, 'must be host:port, dns:///host:port or ipv4:ip:port[,ip:port…]')
+      .describe(
+        'gRPC target of the service it names: `host:port`, `dns:///host:port` (a headless Service) or `ipv4:ip:port,…` (fixed replicas)',
+      ),
+  url,
+  /** `DATABASE_URL` of a service with a PostgreSQL database, which the component manifest names. */
+  postgresUrl: (service: PostgresComponent) =>
+    url(['postgres', 'postgresql']).describe(
+      `\`postgres://\` URL of the \`${COMPONENT_MANIFEST[service].store.postgres}\` database`,
+    ),
+  hostList,
+  /** `KAFKA_BROKERS`. */
+  kafkaBrokers: () =>
+    hostList().describe('Kafka brokers to bootstrap from: comma-separated `host:port`'),
   durationMs: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   flag: (fallback: boolean) =>
     z
@@ -114,25 +139,42 @@ export const env = {
 
 /** Settings every service has. */
 export const baseEnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-  LOG_LEVEL: env.logLevel(),
-  /**
-   * The address every server of the service binds (HTTP, gRPC, management). Loopback unless told
-   * otherwise: a service started by hand is never reachable from the network; the chart sets
-   * 0.0.0.0 (a pod's servers must answer on the pod's address).
-   */
-  HOST: z.string().default('127.0.0.1'),
-  HTTP_PORT: env.port(),
-  /**
-   * Readiness, metrics and liveness on a port of their own (./health/management.ts); the HTTP
-   * port then answers only the bare liveness of them. Unset: all three on HTTP_PORT.
-   */
-  MANAGEMENT_PORT: env.port().optional(),
-  SHUTDOWN_TIMEOUT_MS: env.durationMs(10_000),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('production')
+    .describe(
+      '`production` (as the chart and the images run every service) refuses development credentials (`JWT_SECRET`, `ORDERMESH_ADMIN_PASSWORD`)',
+    ),
+  LOG_LEVEL: env.logLevel().describe('lowest level the service logs (JSON lines, pino)'),
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .describe(
+      'address every server of the service binds (HTTP, gRPC, management): loopback, so a service started by hand is not on the network; the chart sets `0.0.0.0` (a pod answers on its own address)',
+    ),
+  HTTP_PORT: env
+    .port()
+    .describe(
+      'HTTP server: liveness, readiness and metrics (only liveness when `MANAGEMENT_PORT` is set); the public port of the gateway and the storefront',
+    ),
+  /** The management server: ../health/management.ts. */
+  MANAGEMENT_PORT: env
+    .port()
+    .optional()
+    .describe(
+      'readiness, metrics and liveness on a port of their own that no API client reaches (the chart and `make up` set it for the public services); unset: on `HTTP_PORT`',
+    ),
+  SHUTDOWN_TIMEOUT_MS: env
+    .durationMs(10_000)
+    .describe(
+      'most a graceful shutdown (SIGTERM) may take: readiness off at once, then consumers, servers and pools close',
+    ),
 });
 
 /** Settings of a service that serves gRPC. */
-export const grpcServiceEnvSchema = baseEnvSchema.extend({ GRPC_PORT: env.port() });
+export const grpcServiceEnvSchema = baseEnvSchema.extend({
+  GRPC_PORT: env.port().describe('gRPC server (the API, health)'),
+});
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 export type GrpcServiceEnv = z.infer<typeof grpcServiceEnvSchema>;

@@ -50,7 +50,15 @@ export function trustProxySetting(config: {
  * At most one of the two (`refineTrustedProxies`).
  */
 export const trustedProxyEnv = {
-  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe(
+      'proxies in front whose `X-Forwarded-For` entry is trusted, counted from the right (the chart sets 1 behind the Istio ingress)',
+    ),
   TRUSTED_PROXIES: z
     .string()
     .default('')
@@ -61,7 +69,10 @@ export const trustedProxyEnv = {
         context.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
-    }),
+    })
+    .describe(
+      'or (not both): the proxies trusted by address, comma-separated (`loopback`, addresses, CIDRs); the client address is the nearest one in `X-Forwarded-For` that is not theirs',
+    ),
 };
 
 /** The cross-field rule of `trustedProxyEnv`, for the schema's `superRefine`. */
