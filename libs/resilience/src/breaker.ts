@@ -92,6 +92,14 @@ export class DownstreamBreaker {
     }
   }
 
+  /**
+   * Closes an open (or half-open) breaker at once, before its reset timeout: for a caller that
+   * knows the downstream is back (GrpcClient: its channel reconnected).
+   */
+  close(): void {
+    if (this.breaker.opened || this.breaker.halfOpen) this.breaker.close();
+  }
+
   shutdown(): void {
     this.breaker.shutdown();
   }

@@ -64,18 +64,19 @@ const echo: ServiceDefinition = {
 async function startServer(
   name: string,
   options: Record<string, number> = GRPC_SERVER_CHANNEL_OPTIONS,
+  port = 0,
 ): Promise<{ server: Server; port: number }> {
   const server = new Server({ ...options });
   server.addService(echo, {
     who: (_call: ServerUnaryCall<Buffer, Buffer>, done: sendUnaryData<Buffer>) =>
       done(null, Buffer.from(name)),
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, at) =>
+      error ? reject(error) : resolve(at),
     ),
   );
-  return { server, port };
+  return { server, port: bound };
 }
 
 const who = (client: Client) =>
@@ -174,4 +175,67 @@ describe('the client channel options', () => {
       for (const { server } of servers) server.forceShutdown();
     }
   });
+});
+
+describe('a downstream that restarts', () => {
+  it("is called again as soon as the channel reconnects, not after the breaker's reset timeout", async () => {
+    const first = await startServer('before');
+    const port = first.port;
+    const channel = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
+      ...GRPC_CLIENT_CHANNEL_OPTIONS,
+    });
+    const stub = {
+      createProduct: (_request: never, metadata?: Metadata, options?: { deadline: number }) =>
+        new Observable<string>((subscriber) => {
+          channel.makeUnaryRequest(
+            echo['who']!.path,
+            (value: Buffer) => value,
+            (bytes: Buffer) => bytes,
+            Buffer.alloc(0),
+            metadata ?? new Metadata(),
+            options ?? {},
+            (error, reply) => {
+              if (error) subscriber.error(error);
+              else {
+                subscriber.next(reply!.toString());
+                subscriber.complete();
+              }
+            },
+          );
+        }),
+    };
+    // A reset timeout far beyond the test's patience: only the reconnect can close the breaker.
+    const client = new GrpcClient(
+      'product',
+      stub,
+      new Metrics('test'),
+      ['CreateProduct'],
+      { volumeThreshold: 3, resetTimeoutMs: 600_000 },
+      channel.getChannel(),
+    );
+    let second: { server: Server } | undefined;
+    try {
+      expect(await client.call('createProduct', {} as never)).toBe('before');
+      first.server.forceShutdown();
+      for (let i = 0; i < 20 && client.breakerState !== 'open'; i++) {
+        await client.call('createProduct', {} as never).catch(() => undefined);
+      }
+      expect(client.breakerState).toBe('open');
+      second = await startServer('after', GRPC_SERVER_CHANNEL_OPTIONS, port);
+      let answer: string | undefined;
+      const until = Date.now() + 10_000;
+      while (!answer && Date.now() < until) {
+        answer = await client.call('createProduct', {} as never).catch(() => undefined);
+        if (!answer) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect({ answer, breaker: client.breakerState }).toEqual({
+        answer: 'after',
+        breaker: 'closed',
+      });
+    } finally {
+      client.close();
+      channel.close();
+      second?.server.forceShutdown();
+    }
+  }, 20_000);
 });

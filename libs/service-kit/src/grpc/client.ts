@@ -1,4 +1,4 @@
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, connectivityState } from '@grpc/grpc-js';
 import {
   DynamicModule,
   Inject,
@@ -48,6 +48,19 @@ export interface CallOptions {
 }
 
 const codeOf = (error: unknown) => (isGrpcCallError(error) ? error.code : undefined);
+
+/** The part of a grpc-js Channel a client watches while its breaker is open. */
+export interface ChannelConnectivity {
+  getConnectivityState(tryToConnect: boolean): connectivityState;
+  watchConnectivityState(
+    current: connectivityState,
+    deadline: number,
+    callback: (error?: Error) => void,
+  ): void;
+}
+
+/** How long one wait for a connectivity change lasts before the breaker's state is looked at again. */
+const WATCH_SLICE_MS = 1_000;
 
 /**
  * Whether a failed call counts against the downstream's health (its circuit breaker): a code of
@@ -132,6 +145,8 @@ export class GrpcClient<T extends object> {
   private readonly allowed: ReadonlySet<string>;
   private readonly breaker: DownstreamBreaker;
   private readonly budget = new RetryBudget();
+  private watching = false;
+  private closed = false;
 
   constructor(
     readonly target: GrpcApi,
@@ -140,6 +155,8 @@ export class GrpcClient<T extends object> {
     /** The RPCs (proto names) this service declared it calls; any other call is refused. */
     methods: readonly string[],
     private readonly options: ResilienceOptions = {},
+    /** The stub's channel: while the breaker is open, its reconnect closes the breaker. */
+    private readonly channel?: ChannelConnectivity,
   ) {
     this.allowed = new Set(methods);
     const state = metrics.gauge(
@@ -162,6 +179,7 @@ export class GrpcClient<T extends object> {
       onStateChange: (next: BreakerState) => {
         state.set({ target }, next === 'closed' ? 0 : next === 'half_open' ? 1 : 2);
         transitions.inc({ target, state: next });
+        if (next === 'open') this.watchForReconnect();
       },
     });
   }
@@ -271,7 +289,41 @@ export class GrpcClient<T extends object> {
     }
   }
 
+  /**
+   * While the breaker is open, watches the channel: when a channel that lost its connection (the
+   * downstream restarted, its pod was replaced) is READY again, the breaker closes at once rather
+   * than after its reset timeout, so a restarted service is called again as soon as it accepts
+   * connections (order-restart.e2e-spec.ts). A breaker that opened on a connected channel — the
+   * downstream answered, with failures — keeps its timer and its half-open probe.
+   */
+  private watchForReconnect(): void {
+    const channel = this.channel;
+    if (!channel || this.watching) return;
+    this.watching = true;
+    let disconnected = false;
+    const look = (): void => {
+      if (this.closed || this.breaker.state !== 'open') {
+        this.watching = false;
+        return;
+      }
+      const now = channel.getConnectivityState(true);
+      if (now === connectivityState.SHUTDOWN) {
+        this.watching = false;
+        return;
+      }
+      if (now === connectivityState.READY && disconnected) {
+        this.watching = false;
+        this.breaker.close();
+        return;
+      }
+      if (now !== connectivityState.READY) disconnected = true;
+      channel.watchConnectivityState(now, Date.now() + WATCH_SLICE_MS, look);
+    };
+    look();
+  }
+
   close(): void {
+    this.closed = true;
     this.breaker.shutdown();
   }
 }
@@ -316,14 +368,19 @@ export class GrpcClientsModule {
     const providers = specs.map((spec) => ({
       provide: clientToken(spec.domain),
       inject: [transportToken(spec.domain), Metrics],
-      useFactory: (transport: ClientGrpc, metrics: Metrics) =>
-        new GrpcClient(
+      useFactory: (transport: ClientGrpc, metrics: Metrics) => {
+        const service = GRPC_SERVICES[spec.domain].service;
+        return new GrpcClient(
           spec.domain,
-          transport.getService<object>(GRPC_SERVICES[spec.domain].service),
+          transport.getService<object>(service),
           metrics,
           spec.methods,
           options,
-        ),
+          transport
+            .getClientByServiceName<{ getChannel(): ChannelConnectivity }>(service)
+            .getChannel(),
+        );
+      },
     }));
     const probes = {
       provide: DownstreamReadiness,
