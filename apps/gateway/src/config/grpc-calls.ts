@@ -4,7 +4,14 @@
  * this list, so the mesh allows exactly what the code does.
  */
 export const grpcCalls = {
-  user: ['RegisterUser', 'CreateSession', 'RefreshSession', 'RevokeSession', 'GetUser'],
+  user: [
+    'RegisterUser',
+    'CreateSession',
+    'RefreshSession',
+    'RevokeSession',
+    'GetUser',
+    'SetUserStatus',
+  ],
   product: ['CreateProduct', 'UpdateProduct', 'GetProduct', 'GetProductView', 'ListProductViews'],
   inventory: ['SetStock'],
   pricing: ['SetPrice'],

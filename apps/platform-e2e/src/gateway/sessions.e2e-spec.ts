@@ -9,7 +9,7 @@ import type { ApiClient } from '@ordermesh/testing';
 import { decode } from 'jsonwebtoken';
 import { Client } from 'pg';
 import { databaseUrl, grpcAddress } from '../support/addresses';
-import { anonymous } from '../support/fixtures';
+import { admin, anonymous } from '../support/fixtures';
 import { type DirectClient, directClient } from '../support/grpc';
 
 interface Tokens {
@@ -24,6 +24,7 @@ interface Tokens {
 interface ErrorBody {
   statusCode: number;
   message: string;
+  details?: string[];
 }
 
 describe('sessions', () => {
@@ -202,6 +203,37 @@ describe('sessions', () => {
     // Re-activation does not bring the ended sessions back.
     await users.rpc.setUserStatus({ userId: again.user.id, status: UserStatus.ACTIVE });
     expect((await refresh(again.refreshToken)).status).toBe(401);
+    expect((await anonymous().post('/api/v1/auth/login', { email, password })).status).toBe(200);
+  });
+
+  it('lets an admin suspend and re-activate an account through the API, and nobody else', async () => {
+    const { tokens, email, password } = await signedIn();
+    const status = (client: ApiClient, userId: string, body: unknown) =>
+      client.put<ErrorBody & { id: string; status: string }>(
+        `/api/v1/users/${userId}/status`,
+        body,
+      );
+    const customer = anonymous().withToken(tokens.accessToken);
+    expect((await status(customer, tokens.user.id, { status: 'suspended' })).status).toBe(403);
+    expect((await status(anonymous(), tokens.user.id, { status: 'suspended' })).status).toBe(401);
+
+    const operator = await admin();
+    const bad = await status(operator, tokens.user.id, { status: 'deleted' });
+    expect({ status: bad.status, details: bad.body.details }).toEqual({
+      status: 400,
+      details: expect.arrayContaining(['status must be active or suspended']),
+    });
+    expect((await status(operator, randomUUID(), { status: 'suspended' })).status).toBe(404);
+    expect((await status(operator, 'not-a-uuid', { status: 'suspended' })).status).toBe(400);
+
+    const suspended = await status(operator, tokens.user.id, { status: 'suspended' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body).toMatchObject({ id: tokens.user.id, status: 'suspended' });
+    expect((await refresh(tokens.refreshToken)).status).toBe(401);
+    expect((await anonymous().post('/api/v1/auth/login', { email, password })).status).toBe(403);
+
+    const active = await status(operator, tokens.user.id, { status: 'active' });
+    expect(active.body).toMatchObject({ id: tokens.user.id, status: 'active' });
     expect((await anonymous().post('/api/v1/auth/login', { email, password })).status).toBe(200);
   });
 
