@@ -25,6 +25,7 @@ import {
   EVENT_TYPES,
   getEventDefinition,
   heapNodeOptions,
+  logBatchEnv,
   SERVICE_HEAP,
 } from '@ordermesh/contracts';
 import {
@@ -303,8 +304,21 @@ describe.each(SERVICES.map((s) => [s]))('%s', (svc) => {
       const backendIngress = peers(must(objs, 'NetworkPolicy', backend).spec.ingress, 'from');
       expect([backend, backendIngress.has(svc)]).toEqual([backend, uses]);
     }
-    // everyone sends OTLP to Jaeger and is scraped by Prometheus
+    // everyone sends OTLP to Jaeger and its log records to VictoriaLogs, and is scraped by Prometheus
     expect(egress.get('jaeger')).toEqual([4317, 4318]);
+    expect(egress.get('victorialogs')).toEqual([9428]);
+    expect(env).toMatchObject({
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://victorialogs:9428/insert/opentelemetry/v1/logs',
+      ...logBatchEnv(),
+    });
+    expect(
+      peers(must(objs, 'NetworkPolicy', 'victorialogs').spec.ingress, 'from').get(svc),
+    ).toEqual([9428]);
+    const logStore = must(objs, 'AuthorizationPolicy', 'victorialogs');
+    expect(
+      logStore.spec.rules.flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals)),
+    ).toContain(principal(svc));
     const scraped = v.ports.management || v.ports.http;
     expect(peers(np.spec.ingress, 'from').get('prometheus')).toEqual([scraped, 15020].sort());
     expect(

@@ -18,7 +18,7 @@ import {
   NAMESPACE,
 } from './support/chart';
 import { grpcPath } from './support/contracts';
-import { isRetryableRpc, rpcIdempotency, type GrpcApi } from '@ordermesh/contracts';
+import { isRetryableRpc, LOG_BATCH, rpcIdempotency, type GrpcApi } from '@ordermesh/contracts';
 
 const RESTRICTED_VOLUMES = [
   'configMap',
@@ -490,9 +490,15 @@ describe.each(scenarios().map((s) => [s.name]))('%s', (scenario) => {
 
   if (scenario === 'external-infra') {
     it('external infrastructure: no in-cluster stores, URLs point at the external endpoints', () => {
-      for (const n of ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger']) {
+      for (const n of ['postgresql', 'kafka', 'mongodb', 'redis', 'jaeger', 'victorialogs']) {
         expect(objs.filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === n)).toEqual([]);
       }
+      // logs go to the operator's OTLP receiver, batched as everywhere
+      expect(component('order', objs).env).toMatchObject({
+        OTEL_LOGS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://otel-collector.observability.svc:4318/v1/logs',
+        OTEL_BLRP_SCHEDULE_DELAY: String(LOG_BATCH.scheduleDelayMs),
+      });
       expect(component('order', objs).env['DATABASE_URL']).toBe(
         'postgresql://order_svc:$(K8S_POSTGRESQL_PASSWORD)@pg.example.internal:5432/order_svc?sslmode=require',
       );
