@@ -35,7 +35,9 @@ describe('the public edge', () => {
       c: { TRUSTED_PROXIES: '' },
       d: { TRUSTED_PROXIES: '', TRUSTED_PROXY_HOPS: '1' },
     };
-    replicas = await Promise.all(
+    // allSettled: when one replica fails to start, the others are stopped too (a process left
+    // running keeps jest from exiting).
+    const started = await Promise.allSettled(
       Object.entries(trust).map(([name, overrides]) =>
         startServiceProcess({
           cwd: REPO_ROOT,
@@ -53,6 +55,12 @@ describe('the public edge', () => {
         }),
       ),
     );
+    replicas = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      throw failed.reason;
+    }
     const all = replicas.map((replica) => new ApiClient(replica.url));
     clients = all.slice(0, 2);
     untrusting = all[2]!;

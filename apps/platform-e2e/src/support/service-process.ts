@@ -2,16 +2,33 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { waitFor } from '@ordermesh/testing';
 
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out here lie above Linux's ephemeral range (32768–60999), where no port of the
+ * platform lies either: a port the kernel chose (`listen(0)`) is an ephemeral one, and between this check and the
+ * service's own bind any outgoing connection of the machine — the new process's own to Redis or
+ * Kafka — may take it as its local port (EADDRINUSE, the process exits; seen on the management
+ * port of an edge-test gateway).
+ */
+const PORTS = { from: 61_000, to: 65_000 } as const;
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free loopback port outside the ephemeral range, never the same twice in one run. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${PORTS.from}..${PORTS.to}`);
 }
 
 /** A service process started by a test, beside the platform's own. */
@@ -76,7 +93,17 @@ export async function startServiceProcess(options: {
       },
       { timeoutMs: 60_000, what: `${options.what} liveness` },
     );
-    if ('exited' in answer) throw new Error(`exited ${answer.exited}: ${output.slice(-2000)}`);
+    if ('exited' in answer) {
+      // The reason is often among the first lines (a port taken, a bad setting); the end shows
+      // how far it got.
+      const problems = output
+        .split('\n')
+        .filter((line) => /"level":(40|50|60)|Error|EADDRINUSE/.test(line))
+        .join('\n');
+      throw new Error(
+        `exited ${answer.exited}: ${problems.slice(0, 2000)}\n…\n${output.slice(-2000)}`,
+      );
+    }
     return { url, live: answer.live, stop };
   } catch (error) {
     await stop();
