@@ -15,6 +15,7 @@ import {
   publicOperationalPaths,
   startManagementServer,
 } from './health/management';
+import { answerClientErrors } from './http/client-errors';
 
 export interface ServiceDefinition {
   /** The service's one name: folder, OTEL_SERVICE_NAME, consumer group, Kubernetes Service. */
@@ -65,6 +66,7 @@ export async function bootstrapService(definition: ServiceDefinition): Promise<I
       await app.startAllMicroservices();
     }
     await definition.configureHttp?.(app);
+    answerClientErrors(app.getHttpServer());
     await app.listen(config.HTTP_PORT, config.HOST);
     const management = config.MANAGEMENT_PORT
       ? await startManagementServer({
