@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { leakKinds, waitFor, type ApiClient } from '@ordermesh/testing';
+import { leakKinds, logsQuery, waitFor, type ApiClient } from '@ordermesh/testing';
 import { ADMIN, closeForwards, forward, gateway, SERVICES, seed, sql } from './support/platform';
 
 /**
@@ -146,19 +146,7 @@ describe('a customer journey through the port-forwarded gateway', () => {
 
   it("one LogsQL query by the order's trace id returns log lines of all nine services, none with a secret", async () => {
     const victorialogs = await forward('victorialogs', 9428);
-    const query = async (): Promise<Record<string, string>[]> => {
-      const r = await fetch(`${victorialogs.url}/select/logsql/query`, {
-        method: 'POST',
-        body: new URLSearchParams({ query: `_time:1h trace_id:="${traceId}"`, limit: '5000' }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const text = await r.text();
-      if (r.status !== 200) throw new Error(`VictoriaLogs ${r.status}: ${text}`);
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, string>);
-    };
+    const query = () => logsQuery(victorialogs.url, `trace_id:="${traceId}"`);
     let seen: string[] = [];
     const rows = await waitFor(
       async () => {

@@ -3,3 +3,4 @@ export * from './platform';
 export * from './wait';
 export * from './secrets-ledger';
 export * from './leaks';
+export * from './logs';

@@ -1,7 +1,7 @@
-import { waitFor } from '@ordermesh/testing';
+import { SERVICE_NAMES as SERVICES } from '@ordermesh/contracts';
+import { leakKinds, logsQuery, type LogRow, waitFor } from '@ordermesh/testing';
 import { connection } from '../support/connection-env';
 import { anonymous } from '../support/fixtures';
-import { leakKinds } from '@ordermesh/testing';
 import { finalStatus, newTraceparent, orderableProduct, placeOrder } from './support';
 
 /**
@@ -11,37 +11,10 @@ import { finalStatus, newTraceparent, orderableProduct, placeOrder } from './sup
  * password, token, hash, email address or card number.
  */
 
-type Row = Record<string, string>;
+/** A LogsQL query against the platform's log store. */
+const storedLogs = (query: string) => logsQuery(connection.victorialogs.url, query);
 
-const SERVICES = [
-  'gateway',
-  'user',
-  'product',
-  'inventory',
-  'pricing',
-  'order',
-  'payment',
-  'shipping',
-  'notification',
-];
-
-/** One LogsQL query over the last hour: every matching row (JSON lines). */
-async function logsQuery(query: string): Promise<Row[]> {
-  const url = `${connection.victorialogs.url}/select/logsql/query`;
-  const response = await fetch(url, {
-    method: 'POST',
-    body: new URLSearchParams({ query: `_time:1h ${query}`, limit: '5000' }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`VictoriaLogs ${response.status}: ${text}`);
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Row);
-}
-
-const serviceOf = (row: Row) => row['service.name'] ?? '';
+const serviceOf = (row: LogRow) => row['service.name'] ?? '';
 
 describe('centralised logs of one order', () => {
   const { traceId, traceparent } = newTraceparent();
@@ -70,13 +43,13 @@ describe('centralised logs of one order', () => {
     // Each process exports its records every second: wait until every service's have arrived.
     const rows = await waitFor(
       async () => {
-        const found = await logsQuery(`trace_id:="${traceId}"`);
+        const found = await storedLogs(`trace_id:="${traceId}"`);
         const services = new Set(found.map(serviceOf));
         return SERVICES.every((s) => services.has(s)) ? found : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 1_000, what: 'log lines of all nine services' },
     ).catch(async (error: Error) => {
-      const services = [...new Set((await logsQuery(`trace_id:="${traceId}"`)).map(serviceOf))];
+      const services = [...new Set((await storedLogs(`trace_id:="${traceId}"`)).map(serviceOf))];
       throw new Error(`${error.message}; services with lines: ${services.sort().join(', ')}`);
     });
     expect([...new Set(rows.map(serviceOf))].sort()).toEqual([...SERVICES].sort());
@@ -95,15 +68,15 @@ describe('centralised logs of one order', () => {
   });
 
   it('its request id and its order id find lines too', async () => {
-    const gatewayRows = (await logsQuery(`trace_id:="${traceId}"`)).filter(
+    const gatewayRows = (await storedLogs(`trace_id:="${traceId}"`)).filter(
       (r) => serviceOf(r) === 'gateway' && r['request_id'],
     );
     const requestId = gatewayRows[0]?.['request_id'] ?? '';
     expect(requestId).toMatch(/^[\w-]{1,64}$/);
-    const byRequest = await logsQuery(`request_id:="${requestId}"`);
+    const byRequest = await storedLogs(`request_id:="${requestId}"`);
     expect(byRequest.length).toBeGreaterThan(0);
     expect(byRequest.every((r) => r['request_id'] === requestId)).toBe(true);
-    const byOrder = await logsQuery(`order_id:="${orderId}"`);
+    const byOrder = await storedLogs(`order_id:="${orderId}"`);
     expect(byOrder.length).toBeGreaterThan(0);
     expect(byOrder.map(serviceOf)).toContain('order');
     expect(byOrder.some((r) => r['trace_id'] === traceId)).toBe(true);

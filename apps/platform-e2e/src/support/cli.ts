@@ -2,4 +2,4 @@
 // they need of @ordermesh/testing, taken by its path, in this one place.
 /* eslint-disable @nx/enforce-module-boundaries */
 export { leakKinds } from '../../../../libs/testing/src/leaks';
-export { E2E_PROFILE, ordermeshSync as ordermeshCli } from '../../../../libs/testing/src/platform';
+export { E2E_PROFILE, ordermeshSync } from '../../../../libs/testing/src/platform';

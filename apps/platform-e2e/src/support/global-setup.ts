@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ordermeshCli } from './cli';
+import { ordermeshSync } from './cli';
 import { CONNECTION_FILE } from './connection-file';
 import { markLogOffsets } from './log-leaks';
 import { warmUp } from './warm-up';
@@ -16,9 +16,9 @@ export default async function globalSetup(): Promise<void> {
     const started = Date.now();
     process.stdout.write('\n[e2e] starting the test-profile platform …\n');
     try {
-      process.stdout.write(ordermeshCli('up'));
-      process.stdout.write(ordermeshCli('seed'));
-      const info = JSON.parse(ordermeshCli('connection-info', '--json')) as {
+      process.stdout.write(ordermeshSync('up'));
+      process.stdout.write(ordermeshSync('seed'));
+      const info = JSON.parse(ordermeshSync('connection-info', '--json')) as {
         services: Record<string, { http: string }>;
       };
       await warmUp(info.services['gateway']!.http);
@@ -26,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
       // Jest runs no teardown after a failed set-up: stop what did start, or it holds the ports
       // (and, in a clone that is deleted next, lingers without anyone to stop it).
       try {
-        process.stdout.write(ordermeshCli('down'));
+        process.stdout.write(ordermeshSync('down'));
       } catch (downError) {
         process.stdout.write(
           `[e2e] down after the failed start failed too: ${String(downError)}\n`,
@@ -37,5 +37,5 @@ export default async function globalSetup(): Promise<void> {
     process.stdout.write(`[e2e] platform up in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   mkdirSync(path.dirname(CONNECTION_FILE), { recursive: true });
-  writeFileSync(CONNECTION_FILE, ordermeshCli('connection-info', '--json'), { mode: 0o600 });
+  writeFileSync(CONNECTION_FILE, ordermeshSync('connection-info', '--json'), { mode: 0o600 });
 }

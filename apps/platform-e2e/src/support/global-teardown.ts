@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ordermeshCli } from './cli';
+import { ordermeshSync } from './cli';
 import { CONNECTION_FILE } from './connection-file';
 import { findLeaks, knownSecrets } from './log-leaks';
 
@@ -49,6 +49,6 @@ export default async function globalTeardown(): Promise<void> {
     await assertNoServerErrors();
     assertNoLeakedSecrets();
   } finally {
-    if (process.env['E2E_KEEP_PLATFORM'] !== '1') process.stdout.write(ordermeshCli('down'));
+    if (process.env['E2E_KEEP_PLATFORM'] !== '1') process.stdout.write(ordermeshSync('down'));
   }
 }

@@ -79,6 +79,30 @@ async function startServer(
   return { server, port: bound };
 }
 
+/** The shape of a Nest ClientGrpc service stub (`createProduct`), calling the echo server. */
+function echoStub(channel: Client) {
+  return {
+    createProduct: (_request: never, metadata?: Metadata, options?: { deadline: number }) =>
+      new Observable<string>((subscriber) => {
+        channel.makeUnaryRequest(
+          echo['who']!.path,
+          (value: Buffer) => value,
+          (bytes: Buffer) => bytes,
+          Buffer.alloc(0),
+          metadata ?? new Metadata(),
+          options ?? {},
+          (error, reply) => {
+            if (error) subscriber.error(error);
+            else {
+              subscriber.next(reply!.toString());
+              subscriber.complete();
+            }
+          },
+        );
+      }),
+  };
+}
+
 const who = (client: Client) =>
   new Promise<string>((resolve, reject) =>
     client.makeUnaryRequest(
@@ -131,27 +155,7 @@ describe('the client channel options', () => {
     const channel = new Client(target, credentials.createInsecure(), {
       ...GRPC_CLIENT_CHANNEL_OPTIONS,
     });
-    // The shape of a Nest ClientGrpc service stub, calling the echo server.
-    const stub = {
-      createProduct: (_request: never, metadata?: Metadata, options?: { deadline: number }) =>
-        new Observable<string>((subscriber) => {
-          channel.makeUnaryRequest(
-            echo['who']!.path,
-            (value: Buffer) => value,
-            (bytes: Buffer) => bytes,
-            Buffer.alloc(0),
-            metadata ?? new Metadata(),
-            options ?? {},
-            (error, reply) => {
-              if (error) subscriber.error(error);
-              else {
-                subscriber.next(reply!.toString());
-                subscriber.complete();
-              }
-            },
-          );
-        }),
-    };
+    const stub = echoStub(channel);
     const client = new GrpcClient('product', stub, new Metrics('test'), ['CreateProduct']);
     try {
       const until = Date.now() + 2_000;
@@ -184,26 +188,7 @@ describe('a downstream that restarts', () => {
     const channel = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), {
       ...GRPC_CLIENT_CHANNEL_OPTIONS,
     });
-    const stub = {
-      createProduct: (_request: never, metadata?: Metadata, options?: { deadline: number }) =>
-        new Observable<string>((subscriber) => {
-          channel.makeUnaryRequest(
-            echo['who']!.path,
-            (value: Buffer) => value,
-            (bytes: Buffer) => bytes,
-            Buffer.alloc(0),
-            metadata ?? new Metadata(),
-            options ?? {},
-            (error, reply) => {
-              if (error) subscriber.error(error);
-              else {
-                subscriber.next(reply!.toString());
-                subscriber.complete();
-              }
-            },
-          );
-        }),
-    };
+    const stub = echoStub(channel);
     // A reset timeout far beyond the test's patience: only the reconnect can close the breaker.
     const client = new GrpcClient(
       'product',
